@@ -3,6 +3,8 @@
  * `npm run bench -- <what> [--quick]`: measures prefork against real Apache in one run on one
  * machine and prints ours, Apache's and the ratio. What can be measured:
  *   config   `prefork -t` vs `apache2 -t` on a generated tree (≥10,000 directives, ≥200 Includes)
+ *   http     throughput and latency (wrk, ab), per-child memory, ramp under a spike, graceful
+ *            restarts under load; MaxRequestWorkers 64, Start/Min 16, Max 32, access log on
  */
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,11 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigTree } from './config-tree.js';
 import { alternate, ratio, summarize, timeCommand } from './measure.js';
+import { benchHttp, type Measurement } from './http.js';
+import { median } from './memory.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import type { ServerKind } from './server.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const preforkBin = join(repoRoot, 'packages', 'httpd', 'bin', 'prefork.js');
@@ -65,10 +72,52 @@ function benchConfig(quick: boolean): boolean {
   }
 }
 
+function formatValue(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  const digits = unit === 's' || unit === 'ms' ? 2 : 0;
+  return v.toFixed(digits) + (unit && unit !== 'req/s' ? ` ${unit}` : '');
+}
+
+function measurementsTable(ms: Measurement[]): string {
+  const lines = ['| measurement | prefork | apache2 | ratio prefork/apache2 | better |', '|---|---|---|---|---|'];
+  for (const m of ms) {
+    const ours = median(m.values.prefork ?? []);
+    const theirs = median(m.values.apache2 ?? []);
+    lines.push(`| ${m.name} | ${formatValue(ours, m.unit)} | ${formatValue(theirs, m.unit)} | ${ratio(ours, theirs)} | ${m.higherIsBetter ? 'higher' : 'lower'} |`);
+  }
+  return lines.join('\n');
+}
+
+async function benchHttpCommand(quick: boolean): Promise<boolean> {
+  for (const tool of ['wrk', 'ab']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+      console.error(`${tool} is not installed: apt-get install -y wrk apache2-utils`);
+      return false;
+    }
+  }
+  const kinds: ServerKind[] = [
+    { name: 'apache2', command: apacheBin, args: [] },
+    { name: 'prefork', command: process.execPath, args: [preforkBin] },
+  ];
+  const ms = await benchHttp({ quick, kinds, repeats: quick ? 1 : 2 });
+  const table = measurementsTable(ms);
+  const header = `### HTTP (${quick ? 'quick run' : 'full run'}, ${new Date().toISOString()}, ${process.version}, medians of ${quick ? 1 : 2} rounds, servers alternated)`;
+  console.log(`\n${header}\n\n${table}\n`);
+  if (!quick) {
+    const dir = join(repoRoot, 'tools', 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${new Date().toISOString().slice(0, 10)}.md`);
+    writeFileSync(file, `${header}\n\n${table}\n`);
+    console.log(`written to ${file}`);
+  }
+  // The run worked when Apache's rows were measured; prefork's missing rows show as n/a.
+  return ms.some((m) => (m.values.apache2 ?? []).some((v) => Number.isFinite(v)));
+}
+
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const what = argv.filter((a) => !a.startsWith('--'));
-const benches: Record<string, (quick: boolean) => boolean> = { config: benchConfig };
+const benches: Record<string, (quick: boolean) => boolean | Promise<boolean>> = { config: benchConfig, http: benchHttpCommand };
 const selected = what.length ? what : Object.keys(benches);
 if (!existsSync(apacheBin)) {
   console.error(`${apacheBin} not found: install Debian's apache2 (apt-get install -y apache2) to compare against it.`);
@@ -81,6 +130,6 @@ for (const name of selected) {
     console.error(`unknown benchmark '${name}'; known: ${Object.keys(benches).join(', ')}`);
     process.exit(2);
   }
-  allOk = fn(quick) && allOk;
+  allOk = (await fn(quick)) && allOk;
 }
 process.exit(allOk ? 0 : 1);

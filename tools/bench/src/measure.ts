@@ -40,6 +40,6 @@ export function alternate(a: () => CommandResult, b: () => CommandResult, rounds
 }
 
 export function ratio(ours: number, theirs: number): string {
-  if (!(theirs > 0)) return 'n/a';
+  if (!Number.isFinite(ours) || !Number.isFinite(theirs) || !(theirs > 0)) return 'n/a';
   return (ours / theirs).toFixed(2);
 }
