@@ -1,0 +1,364 @@
+/**
+ * loadServerConfig: the read pass (config-parser, with a ReadHost backed by the module
+ * registry: LoadModule, <IfModule>, <IfDirective>, <IfSection>), the MPM check, the process
+ * pass, the merge of virtual hosts, then pre_config and check_config hooks.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
+import { splitWords } from './args.js';
+import { SERVER_VERSION } from './constants.js';
+import { HookRegistry, OK, DECLINED, type ConfigHookContext } from './hooks.js';
+import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './module.js';
+import { OTHER_MPMS, PF } from './policy.js';
+import { processConfigTree } from './process.js';
+import type { ModuleRegistry } from './registry.js';
+
+export interface LoadOptions {
+  /** -f: the main configuration file (relative to serverRoot when not absolute). */
+  file: string;
+  /** -d or the compiled-in ServerRoot. */
+  serverRoot: string;
+  /** -D names. */
+  defines?: string[];
+  /** -C and -c directives. */
+  preDirectives?: string[];
+  postDirectives?: string[];
+  /** argv[0] as Apache prints it in "apache2: Syntax error …" ('apache2', 'prefork'). */
+  program: string;
+  registry: ModuleRegistry;
+  /** The first load of this process (Apache's startup pass): prefork's long warnings. */
+  startup?: boolean;
+  processOptions?: ProcessOptions;
+  env?: Record<string, string | undefined>;
+  /** The read pass; defaults to @prefork/config-parser's readConfig. */
+  reader?: (options: ReadOptions) => ReadResult | Promise<ReadResult>;
+}
+
+/** A failure, with the text Apache prints for it (stderr, before ErrorLog is open). */
+export interface LoadError {
+  /** 'read' (apache2: Syntax error …), 'syntax' (AH00526), 'mpm' (AH00534), 'check' … */
+  kind: 'read' | 'syntax' | 'mpm' | 'check' | 'module';
+  /** The full text as Apache prints it, possibly several lines. */
+  text: string;
+  /** The bare message. */
+  message: string;
+  loc?: SourceLocation;
+}
+
+export interface LoadedModuleInfo {
+  name: string;
+  sourceFile: string;
+  /** 'static' for preloaded, 'shared' for LoadModule (as -M prints). */
+  kind: 'static' | 'shared';
+  /** How we honour it. */
+  policy: 'implemented' | 'warn-accept' | 'fail-closed';
+  /** The LoadModule line, for shared ones. */
+  loc?: SourceLocation;
+}
+
+export interface LoadResult {
+  ok: boolean;
+  modules: LoadedModuleInfo[];
+  /** Our modules that took part, in load order. */
+  moduleDefs: AnyModule[];
+  server: ServerRec;
+  vhosts: ServerRec[];
+  hooks: HookRegistry;
+  /** Errors; the first is the one Apache reports (it stops there). */
+  errors: LoadError[];
+  /** Warnings of the read pass and of the directives, in order. */
+  warnings: StartupMessage[];
+  /** Everything to show on stderr during startup / -t, in order (warnings included). */
+  startupMessages: StartupMessage[];
+  defines: Map<string, string>;
+  includes: ReadResult['includes'];
+  serverRoot: string;
+}
+
+interface PendingJs {
+  name: string;
+  specifier: string;
+  loc: SourceLocation;
+}
+
+/** Reads and processes a configuration. Never throws for bad input. */
+export async function loadServerConfig(options: LoadOptions): Promise<LoadResult> {
+  const registry = options.registry;
+  const messages: StartupMessage[] = [];
+  const log = (m: StartupMessage) => messages.push(m);
+  const loaded: LoadedModuleInfo[] = [];
+  const loadedNames = new Set<string>();
+  const pendingJs: PendingJs[] = [];
+  const jsModules: AnyModule[] = [];
+  const otherMpms: { name: string; loc: SourceLocation }[] = [];
+
+  for (const name of registry.preloaded) {
+    const m = registry.modules.get(name) as AnyModule;
+    loaded.push({ name, sourceFile: m.sourceFile, kind: 'static', policy: 'implemented' });
+    loadedNames.add(name);
+  }
+
+  const isLoaded = (name: string): boolean => {
+    for (const l of loaded) if (l.name === name || l.sourceFile === name) return true;
+    for (const o of otherMpms) if (o.name === name || registry.sourceFileOf(o.name) === name) return true;
+    return false;
+  };
+  const loadedDirectiveNames = (): Set<string> => {
+    const names = new Set<string>();
+    for (const l of loaded) {
+      for (const d of registry.modules.get(l.name)?.directives ?? []) names.add(d.name.toLowerCase().replace(/^</, ''));
+    }
+    return names;
+  };
+
+  const loadModule = (node: DirectiveNode, serverRoot: string): { error: string } | { warning: { id: string; module: string; level: 'warn'; message: string } } | undefined => {
+    const argv = splitWords(node.args);
+    if (argv.length !== 2) {
+      return { error: 'LoadModule takes two arguments, a module name and the name of a shared object file to load it from' };
+    }
+    const [name, file] = argv;
+    if (loadedNames.has(name) || otherMpms.some((o) => o.name === name)) {
+      return { warning: { id: 'AH01574', module: 'so', level: 'warn', message: `module ${name} is already loaded, skipping` } };
+    }
+    const policy = registry.policy(name);
+    if (policy === 'builtin' && name !== 'core' && name !== 'http_module') {
+      return { error: `module ${name} is built-in and can't be loaded` };
+    }
+    if (isJsSpecifier(file)) {
+      loadedNames.add(name);
+      pendingJs.push({ name, specifier: file, loc: node.loc });
+      return undefined;
+    }
+    const full = isAbsolute(file) ? file : resolve(serverRoot, file);
+    if (policy === undefined || policy === 'builtin') {
+      if (!existsSync(full)) {
+        return { error: `Cannot load ${full} into server: ${full}: cannot open shared object file: No such file or directory` };
+      }
+      return { error: `${PF.UNKNOWN_SHARED_OBJECT}: Cannot load ${full} into server: module ${name} is not a stock Apache module and this server cannot load shared objects` };
+    }
+    loadedNames.add(name);
+    if (policy === 'other-mpm') {
+      otherMpms.push({ name, loc: node.loc });
+      return undefined;
+    }
+    const m = registry.modules.get(name);
+    loaded.push({
+      name,
+      sourceFile: m?.sourceFile ?? registry.sourceFileOf(name) ?? `mod_${name.replace(/_module$/, '')}.c`,
+      kind: 'shared',
+      policy,
+      loc: node.loc,
+    });
+    if (policy === 'implemented') return undefined;
+    const what = policy === 'fail-closed'
+      ? 'its directives and Require providers will stop startup if used'
+      : 'its directives are accepted and ignored';
+    return {
+      warning: {
+        id: PF.MODULE_NOT_IMPLEMENTED,
+        module: 'so',
+        level: 'warn',
+        message: `module ${name} is not implemented by this server (${what}), on line ${node.loc.line} of ${node.loc.file}`,
+      },
+    };
+  };
+
+  const host: ReadHost = {
+    isModuleLoaded: (name) => isLoadedForIfModule(name),
+    directiveExists: (name) => {
+      const n = name.toLowerCase().replace(/^</, '');
+      return loadedDirectiveNames().has(n) || ['loadmodule', 'loadfile', 'include', 'includeoptional', 'define', 'undefine', 'serverroot'].includes(n);
+    },
+    sectionExists: (name) => loadedDirectiveNames().has(name.toLowerCase().replace(/^</, '')),
+    version: { ...SERVER_VERSION },
+    execOnReadNames: new Set(['loadmodule', 'loadfile']),
+    execOnRead: (node, state) => {
+      const lower = node.name.toLowerCase();
+      if (lower === 'loadmodule') return loadModule(node, state.serverRoot);
+      if (lower === 'loadfile') {
+        for (const f of splitWords(node.args)) {
+          const full = isAbsolute(f) ? f : resolve(state.serverRoot, f);
+          if (!existsSync(full)) return { error: `Cannot load ${full} into server: ${full}: cannot open shared object file: No such file or directory` };
+        }
+        return undefined;
+      }
+      return undefined;
+    },
+  };
+  // Event and worker count as loaded for <IfModule> only when prefork is absent; Debian
+  // guards their tuning with <IfModule mpm_event_module>, which we must then skip.
+  function isLoadedForIfModule(name: string): boolean {
+    if (OTHER_MPMS.includes(name) || name === 'event.c' || name === 'worker.c') return false;
+    return isLoaded(name);
+  }
+
+  const empty = (errors: LoadError[], read?: ReadResult): LoadResult => ({
+    ok: false,
+    modules: loaded,
+    moduleDefs: [],
+    server: { isVirtual: false, addresses: [], config: new Map(), dirDefaults: new Map(), directories: [], locations: [], files: [], ifs: [] },
+    vhosts: [],
+    hooks: new HookRegistry(),
+    errors,
+    warnings: messages.filter((m) => m.level !== 'info' && m.level !== 'debug'),
+    startupMessages: messages,
+    defines: read?.defines ?? new Map(),
+    includes: read?.includes ?? [],
+    serverRoot: read?.serverRoot ?? options.serverRoot,
+  });
+
+  let read: ReadResult;
+  try {
+    const reader = options.reader ?? (await defaultReader());
+    read = await reader({
+      file: options.file,
+      serverRoot: options.serverRoot,
+      defines: options.defines,
+      preDirectives: options.preDirectives,
+      postDirectives: options.postDirectives,
+      host,
+      env: options.env,
+      stopAtFirstError: true,
+    });
+  } catch (e) {
+    return empty([{ kind: 'read', message: String(e), text: `${options.program}: ${String(e)}` }]);
+  }
+  for (const w of read.warnings) log({ level: w.level, module: w.module, id: w.id, message: w.message, loc: w.loc });
+  if (read.errors.length > 0) {
+    return empty(read.errors.map((e) => readError(e, options.program)), read);
+  }
+
+  // Modules given as JavaScript are imported once the read pass is over (imports are async).
+  for (const p of pendingJs) {
+    const got = await importJsModule(p, read.serverRoot);
+    if ('error' in got) return empty([{ kind: 'module', message: got.error, text: `${options.program}: Syntax error on line ${p.loc.line} of ${p.loc.file}: ${got.error}`, loc: p.loc }], read);
+    jsModules.push(got.module);
+    loaded.push({ name: p.name, sourceFile: got.module.sourceFile, kind: 'shared', policy: 'implemented', loc: p.loc });
+  }
+
+  // ap_check_mpm: exactly one MPM. Event or worker alone stands for Debian's default: prefork runs.
+  const preforkLoaded = loaded.some((l) => l.name === 'mpm_prefork_module');
+  const mpmCount = (preforkLoaded ? 1 : 0) + otherMpms.length;
+  if (mpmCount > 1) {
+    return empty([mpmError('More than one MPM loaded.', options.program)], read);
+  }
+  if (mpmCount === 1 && !preforkLoaded) {
+    const other = otherMpms[0];
+    const prefork = registry.modules.get('mpm_prefork_module');
+    if (prefork) {
+      loaded.push({ name: prefork.name, sourceFile: prefork.sourceFile, kind: 'shared', policy: 'implemented', loc: other.loc });
+      log({
+        level: 'warn', module: 'so', id: PF.MPM_REPLACED, loc: other.loc,
+        message: `${other.name} is not available in this server: running mpm_prefork instead (line ${other.loc.line} of ${other.loc.file})`,
+      });
+    }
+  }
+  if (mpmCount === 0 && registry.modules.has('mpm_prefork_module')) {
+    return empty([mpmError('No MPM loaded.', options.program)], read);
+  }
+
+  const moduleDefs: AnyModule[] = [];
+  for (const l of loaded) {
+    const m = registry.modules.get(l.name) ?? jsModules.find((j) => j.name === l.name);
+    if (m && l.policy === 'implemented') moduleDefs.push(m);
+  }
+  const unimplemented = new Map<string, 'warn-accept' | 'fail-closed'>();
+  for (const l of loaded) if (l.policy !== 'implemented') unimplemented.set(l.name, l.policy);
+
+  const hooks = new HookRegistry();
+  for (const m of moduleDefs) m.registerHooks?.(hooks);
+
+  const out = processConfigTree({
+    tree: read.tree,
+    registry,
+    modules: moduleDefs,
+    unimplemented,
+    serverRoot: read.serverRoot,
+    options: options.processOptions ?? {},
+    log,
+  });
+  const result: LoadResult = {
+    ok: true,
+    modules: loaded,
+    moduleDefs,
+    server: out.main,
+    vhosts: out.vhosts,
+    hooks,
+    errors: [],
+    warnings: [],
+    startupMessages: messages,
+    defines: read.defines,
+    includes: read.includes,
+    serverRoot: read.serverRoot,
+  };
+  if (out.error) {
+    result.ok = false;
+    result.errors.push({
+      kind: 'syntax',
+      message: out.error.message,
+      text: `AH00526: Syntax error on line ${out.error.loc.line} of ${out.error.loc.file}:\n${out.error.message}`,
+      loc: out.error.loc,
+    });
+  } else {
+    const ctx: ConfigHookContext = { server: out.main, vhosts: out.vhosts, log, startup: options.startup ?? true };
+    if (hooks.runAllSync('pre_config', ctx) !== OK) {
+      result.ok = false;
+      result.errors.push({ kind: 'check', message: 'Pre-configuration failed', text: 'AH00013: Pre-configuration failed' });
+    } else if (hooks.runAllSync('check_config', ctx) !== OK) {
+      result.ok = false;
+      result.errors.push({ kind: 'check', message: 'Configuration check failed', text: 'AH00014: Configuration check failed' });
+    }
+  }
+  result.warnings = messages.filter((m) => m.level !== 'info' && !m.level.startsWith('debug') && !m.level.startsWith('trace'));
+  return result;
+}
+
+void DECLINED;
+
+function mpmError(message: string, program: string): LoadError {
+  return { kind: 'mpm', message, text: `AH00534: ${program}: Configuration error: ${message}` };
+}
+
+/** A read-pass error as Apache prints it; "missing closing '>'" is a process-pass error in Apache. */
+function readError(e: ConfigError, program: string): LoadError {
+  if (e.code === 'E_SECTION_MISSING_ANGLE') {
+    return { kind: 'syntax', message: e.message, loc: e.loc, text: `AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:\n${e.message}` };
+  }
+  const chain = [...e.includedFrom, e.loc].map((l) => `Syntax error on line ${l.line} of ${l.file}: `).join('');
+  return { kind: 'read', message: e.message, loc: e.loc, text: `${program}: ${chain}${e.message}` };
+}
+
+function isJsSpecifier(file: string): boolean {
+  if (/\.(m?js|cjs|ts|mts)$/.test(file)) return true;
+  // An npm package name: no path separator (or a scope) and no shared-object suffix.
+  return !/\.so(\.\d+)*$/.test(file) && /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/.test(file);
+}
+
+async function importJsModule(p: PendingJs, serverRoot: string): Promise<{ module: AnyModule } | { error: string }> {
+  const spec = /^[./]/.test(p.specifier) || isAbsolute(p.specifier)
+    ? pathToFileURL(isAbsolute(p.specifier) ? p.specifier : resolve(serverRoot, p.specifier)).href
+    : p.specifier;
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await import(spec)) as Record<string, unknown>;
+  } catch (e) {
+    return { error: `Cannot load ${p.specifier} into server: ${(e as Error).message}` };
+  }
+  const candidates = [ns.default, ...Object.values(ns)];
+  for (const c of candidates) {
+    if (c && typeof c === 'object' && (c as { name?: unknown }).name === p.name && typeof (c as { sourceFile?: unknown }).sourceFile === 'string') {
+      return { module: c as AnyModule };
+    }
+  }
+  return { error: `${PF.JS_MODULE_BAD}: Can't locate API module structure \`${p.name}' in file ${p.specifier}` };
+}
+
+type Reader = (options: ReadOptions) => ReadResult | Promise<ReadResult>;
+
+async function defaultReader(): Promise<Reader> {
+  const mod = (await import('@prefork/config-parser')) as unknown as { readConfig?: Reader };
+  if (typeof mod.readConfig !== 'function') throw new Error('@prefork/config-parser does not export readConfig');
+  return mod.readConfig;
+}

@@ -1,0 +1,20 @@
+/** The modules this package implements, and which of them are always loaded. */
+import type { AnyModule } from '../module.js';
+import { authzCoreModule, authzHostModule } from './access.js';
+import { httpModule, logConfigModule, soModule, unixdModule } from './base.js';
+import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
+import { coreModule } from './core.js';
+
+export * from './access.js';
+export * from './base.js';
+export * from './content.js';
+export * from './core.js';
+
+/** Compiled into Debian's apache2: loaded without LoadModule. */
+export const PRELOADED_MODULES: readonly string[] = ['core', 'so_module', 'http_module', 'log_config_module', 'unixd_module'];
+
+/** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
+export const CORE_MODULES: readonly AnyModule[] = [
+  coreModule, soModule, httpModule, logConfigModule, unixdModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule,
+];

@@ -1,0 +1,111 @@
+/**
+ * What this server does with each Apache module a configuration names.
+ *
+ *  - builtin:     compiled into Debian's apache2 (`apache2 -l`); LoadModule of it fails as
+ *                 Apache's does ("module X is built-in and can't be loaded").
+ *  - implemented: a module of ours stands in for it (the registry holds its table).
+ *  - warn-accept: not implemented; its directives only tune performance or presentation, so
+ *                 the server runs without it: loading it and using its directives is accepted
+ *                 with a warning naming file:line. Responses may differ from Apache's
+ *                 (no compression, no Expires headers …), never their access decisions.
+ *  - fail-closed: not implemented, and it enforces access, authentication, TLS, rewriting or
+ *                 runs code: serving without it would expose what the operator protected.
+ *                 LoadModule is accepted with a warning (Debian's default tree loads
+ *                 auth_basic, authn_file, authz_user, access_compat), but any use of one of
+ *                 its directives, or of a Require provider it supplies, stops startup with an
+ *                 error naming the module and file:line.
+ *  - other MPMs:  mpm_event / mpm_worker. If one of them is the only MPM loaded (Debian's
+ *                 default), it is treated as not loaded and prefork runs (warning PF00003).
+ */
+
+export type ModulePolicy = 'builtin' | 'implemented' | 'warn-accept' | 'fail-closed' | 'other-mpm';
+
+/** Modules compiled into Debian's apache2 binary (mod_*.c ones; core.c and http_core.c too). */
+export const BUILTIN_MODULES: readonly string[] = [
+  'core', 'so_module', 'watchdog_module', 'http_module', 'log_config_module', 'logio_module',
+  'version_module', 'unixd_module',
+];
+
+/** Performance or presentation only: accepted with a warning. */
+export const WARN_ACCEPT_MODULES: readonly string[] = [
+  'deflate_module', 'brotli_module', 'filter_module', 'expires_module', 'headers_module',
+  'reqtimeout_module', 'negotiation_module', 'autoindex_module', 'env_module', 'setenvif_module',
+  'mime_magic_module', 'buffer_module', 'ratelimit_module', 'cache_module', 'cache_disk_module',
+  'cache_socache_module', 'file_cache_module', 'socache_shmcb_module', 'socache_dbm_module',
+  'socache_memcache_module', 'socache_redis_module', 'slotmem_shm_module', 'slotmem_plain_module',
+  'unique_id_module', 'usertrack_module', 'log_debug_module', 'log_forensic_module', 'dumpio_module',
+  'remoteip_module', 'http2_module', 'info_module', 'speling_module', 'userdir_module',
+  'vhost_alias_module', 'charset_lite_module', 'xml2enc_module', 'substitute_module', 'sed_module',
+  'request_module', 'data_module', 'echo_module', 'reflector_module', 'heartbeat_module',
+  'heartmonitor_module', 'bucketeer_module', 'case_filter_module', 'case_filter_in_module',
+  'dialup_module', 'macro_module', 'cern_meta_module', 'ident_module', 'imagemap_module',
+  'actions_module', 'asis_module', 'dbd_module', 'watchdog_module',
+];
+
+/** Access, authentication, TLS, rewriting, proxying or code execution: fail closed when used. */
+export const FAIL_CLOSED_MODULES: readonly string[] = [
+  'access_compat_module', 'allowmethods_module',
+  'auth_basic_module', 'auth_digest_module', 'auth_form_module',
+  'authn_anon_module', 'authn_core_module', 'authn_dbd_module', 'authn_dbm_module', 'authn_file_module',
+  'authn_socache_module', 'authnz_fcgi_module', 'authnz_ldap_module',
+  'authz_dbd_module', 'authz_dbm_module', 'authz_groupfile_module', 'authz_owner_module', 'authz_user_module',
+  'ssl_module', 'rewrite_module', 'session_module', 'session_cookie_module', 'session_crypto_module',
+  'session_dbd_module', 'ldap_module', 'md_module', 'suexec_module', 'include_module', 'lua_module',
+  'cgi_module', 'cgid_module', 'ext_filter_module', 'dav_module', 'dav_fs_module', 'dav_lock_module',
+  'proxy_module', 'proxy_ajp_module', 'proxy_balancer_module', 'proxy_connect_module',
+  'proxy_express_module', 'proxy_fcgi_module', 'proxy_fdpass_module', 'proxy_ftp_module',
+  'proxy_hcheck_module', 'proxy_html_module', 'proxy_http_module', 'proxy_http2_module',
+  'proxy_scgi_module', 'proxy_uwsgi_module', 'proxy_wstunnel_module',
+  'lbmethod_bybusyness_module', 'lbmethod_byrequests_module', 'lbmethod_bytraffic_module',
+  'lbmethod_heartbeat_module', 'php_module', 'php5_module', 'php7_module', 'php8_module',
+  'wsgi_module', 'perl_module', 'security2_module', 'evasive20_module',
+];
+
+export const OTHER_MPMS: readonly string[] = ['mpm_event_module', 'mpm_worker_module'];
+
+/**
+ * Require providers and the module that supplies each; a Require naming one of a module we
+ * do not implement fails closed.
+ */
+export const AUTHZ_PROVIDER_MODULES: Readonly<Record<string, string>> = {
+  user: 'authz_user_module',
+  'valid-user': 'authz_user_module',
+  group: 'authz_groupfile_module',
+  'file-owner': 'authz_owner_module',
+  'file-group': 'authz_owner_module',
+  'dbd-group': 'authz_dbd_module',
+  'dbm-group': 'authz_dbm_module',
+  'ldap-user': 'authnz_ldap_module',
+  'ldap-group': 'authnz_ldap_module',
+  'ldap-dn': 'authnz_ldap_module',
+  'ldap-attribute': 'authnz_ldap_module',
+  'ldap-filter': 'authnz_ldap_module',
+  'ssl': 'ssl_module',
+  'ssl-verify-client': 'ssl_module',
+};
+
+/** The policy for a module name, given the set of module names we implement. */
+export function modulePolicy(name: string, implemented: ReadonlySet<string>): ModulePolicy | undefined {
+  if (implemented.has(name)) return 'implemented';
+  if (BUILTIN_MODULES.includes(name)) return 'builtin';
+  if (OTHER_MPMS.includes(name)) return 'other-mpm';
+  if (FAIL_CLOSED_MODULES.includes(name)) return 'fail-closed';
+  if (WARN_ACCEPT_MODULES.includes(name)) return 'warn-accept';
+  return undefined;
+}
+
+/** Our own message ids (Apache has none for these conditions). */
+export const PF = {
+  /** A directive of a warn-accept module, or of core, that this server does not implement. */
+  NOT_SUPPORTED: 'PF00001',
+  /** LoadModule of a module we do not implement (warn-accept or fail-closed). */
+  MODULE_NOT_IMPLEMENTED: 'PF00002',
+  /** The only MPM loaded is event or worker: prefork runs instead. */
+  MPM_REPLACED: 'PF00003',
+  /** A directive of a fail-closed module is used: startup fails. */
+  FAIL_CLOSED: 'PF00004',
+  /** LoadModule of a JavaScript module that does not export a module of that name. */
+  JS_MODULE_BAD: 'PF00005',
+  /** LoadModule of an existing shared object that is not a stock Apache module. */
+  UNKNOWN_SHARED_OBJECT: 'PF00006',
+} as const;

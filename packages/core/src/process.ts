@@ -1,0 +1,257 @@
+/**
+ * The process pass (Apache's ap_process_config_tree / ap_walk_config): each node of the
+ * evaluated tree goes to the loaded module that declares it, with the context of where it
+ * stands (server or vhost, enclosing sections, override bits, per-dir config).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { ConfigNode, DirectiveNode, SectionNode, SourceLocation } from '@prefork/config-parser';
+import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
+import { checkCmdContext, invokeDirective } from './invoke.js';
+import type { AnyModule, CmdParms, DirSection, DirSectionInit, DirectiveDef, ProcessOptions, ServerRec, StartupMessage } from './module.js';
+import type { ModuleRegistry } from './registry.js';
+import { PF } from './policy.js';
+
+/** Directives the read pass has already carried out. */
+const DONE_AT_READ = new Set([
+  'loadmodule', 'loadfile', 'include', 'includeoptional', 'define', 'undefine', 'serverroot',
+  'macro', 'use', 'undefmacro',
+]);
+
+/** A process-pass error: the message and the directive it stands on. */
+export interface ProcessError {
+  message: string;
+  loc: SourceLocation;
+}
+
+export interface ProcessInput {
+  tree: ConfigNode[];
+  registry: ModuleRegistry;
+  /** Loaded modules of ours, in load order. */
+  modules: readonly AnyModule[];
+  /** Stock modules loaded that we do not implement (warn-accept or fail-closed), by name. */
+  unimplemented: ReadonlyMap<string, 'warn-accept' | 'fail-closed'>;
+  serverRoot: string;
+  options: ProcessOptions;
+  log(msg: StartupMessage): void;
+}
+
+export interface ProcessOutput {
+  main: ServerRec;
+  vhosts: ServerRec[];
+  /** The first error (Apache stops there). */
+  error?: ProcessError;
+}
+
+interface Frame {
+  server: ServerRec;
+  parents: SectionNode[];
+  path: string | undefined;
+  override: number;
+  limited: boolean;
+  dirConfig: Map<string, unknown>;
+  /** Where new sections go: the server's lists or the enclosing section. */
+  section: DirSection | undefined;
+}
+
+type Found = { module: AnyModule; def: DirectiveDef<unknown, unknown> };
+
+/** Creates a server with every module's fresh configs. */
+export function newServer(modules: readonly AnyModule[], isVirtual: boolean, addresses: string[], loc?: SourceLocation): ServerRec {
+  const server: ServerRec = {
+    isVirtual, addresses, loc, config: new Map(), dirDefaults: new Map(),
+    directories: [], locations: [], files: [], ifs: [],
+  };
+  for (const m of modules) {
+    if (m.createServerConfig) server.config.set(m.name, m.createServerConfig(server));
+    if (m.createDirConfig) server.dirDefaults.set(m.name, m.createDirConfig(undefined));
+  }
+  return server;
+}
+
+/** Runs the process pass over `input.tree`. Never throws for bad input. */
+export function processConfigTree(input: ProcessInput): ProcessOutput {
+  const table = new Map<string, Found>();
+  for (const module of input.modules) {
+    for (const def of module.directives ?? []) {
+      const key = def.name.toLowerCase();
+      if (!table.has(key)) table.set(key, { module, def: def as DirectiveDef<unknown, unknown> });
+    }
+  }
+  const main = newServer(input.modules, false, []);
+  const vhosts: ServerRec[] = [];
+  const serverRootRelative = (p: string) => (isAbsolute(p) ? p : resolve(input.serverRoot, p));
+
+  const walk = (nodes: readonly ConfigNode[], frame: Frame): ProcessError | undefined => {
+    for (const node of nodes) {
+      const err = visit(node, frame);
+      if (err) return err;
+    }
+    return undefined;
+  };
+
+  const visit = (node: ConfigNode, frame: Frame): ProcessError | undefined => {
+    const lower = node.name.toLowerCase();
+    if (node.type === 'directive' && DONE_AT_READ.has(lower)) return undefined;
+    const key = node.type === 'section' ? `<${lower}` : lower;
+    const found = table.get(key);
+    if (!found) return unknown(node, frame);
+    const cmd = makeCmd(found, node, frame);
+    const message = invokeDirective(found.def, cmd, node.args);
+    return message === undefined ? undefined : { message, loc: node.loc };
+  };
+
+  const invalid = (node: ConfigNode): ProcessError => ({
+    message:
+      `Invalid command '${node.type === 'section' ? '<' : ''}${node.name}', perhaps misspelled or defined by a module ` +
+      'not included in the server configuration',
+    loc: node.loc,
+  });
+
+  /** A name no loaded module of ours declares: a stock directive we lack, or a misspelling. */
+  const unknown = (node: ConfigNode, frame: Frame): ProcessError | undefined => {
+    const entries = input.registry.catalogue.directives.get(node.name.toLowerCase()) ?? [];
+    const entry =
+      entries.find((e) => input.unimplemented.has(e.module)) ??
+      entries.find((e) => e.module === 'core' || input.registry.policy(e.module) === 'builtin');
+    if (!entry || entry.section !== (node.type === 'section')) return invalid(node);
+    const policy = input.unimplemented.get(entry.module);
+    if (policy === 'fail-closed') {
+      return {
+        message:
+          `${node.name}: not supported by this server; ${entry.module} enforces access, authentication, ` +
+          'TLS, rewriting or runs programs, so the server refuses to start without it',
+        loc: node.loc,
+      };
+    }
+    input.log({
+      level: 'warn',
+      module: 'core',
+      id: PF.NOT_SUPPORTED,
+      message: `${node.name}: not supported by this server (${entry.module}), ignored on line ${node.loc.line} of ${node.loc.file}`,
+      loc: node.loc,
+    });
+    void frame;
+    return undefined;
+  };
+
+  const makeCmd = (found: Found, node: ConfigNode, frame: Frame): CmdParms => {
+    const { module, def } = found;
+    const cmd: CmdParms = {
+      name: def.name,
+      node,
+      server: frame.server,
+      serverConfig: frame.server.config.get(module.name),
+      dirConfig: frame.dirConfig.get(module.name),
+      path: frame.path,
+      parents: frame.parents,
+      override: frame.override,
+      limited: frame.limited,
+      serverRoot: input.serverRoot,
+      serverRootRelative,
+      options: input.options,
+      moduleState: (name) =>
+        input.modules.some((m) => m.name === name) ? 'implemented' : input.unimplemented.get(name),
+      checkContext: (forbidden) => checkCmdContext(cmd, forbidden, def.context),
+      log: (msg) => input.log({ ...msg, loc: node.loc }),
+      walkSection: (init) => {
+        if (node.type !== 'section') return `${def.name} is not a section`;
+        return walkSection(node, frame, init)?.message;
+      },
+      walkVirtualHost: (addresses) => {
+        if (node.type !== 'section') return `${def.name} is not a section`;
+        const vhost = newServer(input.modules, true, addresses, node.loc);
+        vhosts.push(vhost);
+        const err = walk(node.children, {
+          server: vhost,
+          parents: [...frame.parents, node],
+          path: undefined,
+          override: frame.override,
+          limited: false,
+          dirConfig: vhost.dirDefaults,
+          section: undefined,
+        });
+        return err ? nested(err) : undefined;
+      },
+    };
+    return cmd;
+  };
+
+  /** Errors inside a section surface from the section's handler; keep their own location. */
+  let pendingNested: ProcessError | undefined;
+  const nested = (err: ProcessError): string => {
+    if (!pendingNested) pendingNested = err;
+    return err.message;
+  };
+
+  const walkSection = (node: SectionNode, frame: Frame, init: DirSectionInit): ProcessError | undefined => {
+    let section = frame.section;
+    let dirConfig = frame.dirConfig;
+    if (!init.sameSection) {
+      section = {
+        kind: init.kind, args: init.args, path: init.path, regex: init.regex, loc: node.loc,
+        config: new Map(), sections: [],
+      };
+      for (const m of input.modules) if (m.createDirConfig) section.config.set(m.name, m.createDirConfig(init.path));
+      dirConfig = section.config;
+      const target = frame.section?.sections ?? listFor(frame.server, init.kind);
+      target.push(section);
+    }
+    const err = walk(node.children, {
+      server: frame.server,
+      parents: [...frame.parents, node],
+      path: init.sameSection ? frame.path : init.path,
+      override: init.override,
+      limited: init.limited ?? frame.limited,
+      dirConfig,
+      section,
+    });
+    if (err) nested(err);
+    return err;
+  };
+
+  const top: Frame = {
+    server: main,
+    parents: [],
+    path: undefined,
+    override: (RSRC_CONF | OR_ALL) & ~(OR_AUTHCFG | OR_LIMIT),
+    limited: false,
+    dirConfig: main.dirDefaults,
+    section: undefined,
+  };
+  let error: ProcessError | undefined;
+  for (const node of input.tree) {
+    pendingNested = undefined;
+    const err = visit(node, top);
+    if (err) {
+      // An error inside a section is reported at the inner directive, as Apache does.
+      error = pendingNested ?? err;
+      break;
+    }
+  }
+  if (!error) fixupVirtualHosts(main, vhosts, input.modules);
+  return { main, vhosts, error };
+}
+
+function listFor(server: ServerRec, kind: string): DirSection[] {
+  const k = kind.toLowerCase();
+  if (k.startsWith('directory')) return server.directories;
+  if (k.startsWith('location')) return server.locations;
+  if (k.startsWith('files')) return server.files;
+  return server.ifs;
+}
+
+/** Each vhost inherits what it did not set from the main server (ap_fixup_virtual_hosts). */
+function fixupVirtualHosts(main: ServerRec, vhosts: ServerRec[], modules: readonly AnyModule[]): void {
+  for (const v of vhosts) {
+    for (const m of modules) {
+      if (m.mergeServerConfig && v.config.has(m.name)) {
+        v.config.set(m.name, m.mergeServerConfig(main.config.get(m.name), v.config.get(m.name)));
+      }
+      if (m.mergeDirConfig && v.dirDefaults.has(m.name)) {
+        v.dirDefaults.set(m.name, m.mergeDirConfig(main.dirDefaults.get(m.name), v.dirDefaults.get(m.name)));
+      }
+    }
+  }
+}
+
+export type { DirectiveNode };
