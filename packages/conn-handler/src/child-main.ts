@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import { CHILD_ENV, ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from '@prefork/core';
+import { childConfigFromJson, type ChildConfig } from './config.js';
+import { serveConnection } from './http/connection.js';
+import { AccessLog, ErrorLog, fileSink, type LineSink } from './logs.js';
+import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
+import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
+
+/** What a running child holds; built by runChild, injectable for tests. */
+export interface ChildRuntime {
+  bootstrap: ChildBootstrap;
+  cfg: ChildConfig;
+  scoreboard: ScoreboardPort;
+  errorLog: ErrorLog;
+  accessLogs: AccessLog[];
+  native: NativeAcceptor;
+}
+
+/** Why the accept loop ended. */
+type LoopEnd = 'pod' | 'pod-eof' | 'max-connections' | 'graceful' | 'terminate';
+
+const EAGAIN = -11;
+
+function readBootstrap(env: NodeJS.ProcessEnv): ChildBootstrap {
+  const raw = env[CHILD_ENV];
+  if (!raw) throw new Error(`PF02003: ${CHILD_ENV} is not set: this program is started by the prefork master`);
+  const b = JSON.parse(raw) as ChildBootstrap;
+  if (typeof b.slot !== 'number' || !Array.isArray(b.listeners) || typeof b.configSnapshot !== 'string') {
+    throw new Error(`PF02004: ${CHILD_ENV} does not hold a child bootstrap`);
+  }
+  return b;
+}
+
+/** unixd's privilege drop: group first, supplementary groups, then user. */
+function dropPrivileges(b: ChildBootstrap, errorLog: ErrorLog): boolean {
+  const user = b.user;
+  const { setgid, setuid, getuid } = process;
+  if (!user || !setgid || !setuid || !getuid || getuid() !== 0) return true;
+  try {
+    setgid(user.gid);
+  } catch {
+    errorLog.log('unixd', 'alert', `AH02156: setgid: unable to set group id to Group ${user.gid}`);
+    return false;
+  }
+  try {
+    (process as { initgroups?: (u: string, g: number) => void }).initgroups?.(user.name, user.gid);
+  } catch {
+    errorLog.log('unixd', 'alert', `AH02157: initgroups: unable to set groups for User ${user.name} and Group ${user.gid}`);
+    return false;
+  }
+  try {
+    setuid(user.uid);
+  } catch {
+    errorLog.log('unixd', 'alert', `AH02158: setuid: unable to change to uid: ${user.uid}`);
+    return false;
+  }
+  return true;
+}
+
+function openSink(target: string, stderrFallback: LineSink): LineSink {
+  if (target.startsWith('|') || target.startsWith('syslog')) return stderrFallback;
+  return fileSink(target);
+}
+
+/**
+ * The prefork child's life (prefork.c child_main): initialise, then accept one connection at
+ * a time until the pipe of death, pod EOF (the master is gone), MaxConnectionsPerChild, or a
+ * signal ends it. Resolves with the exit code the master expects.
+ */
+export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ChildRuntime> = {}): Promise<number> {
+  const stderrSink: LineSink = (l) => process.stderr.write(l);
+  let rt: ChildRuntime;
+  try {
+    const bootstrap = overrides.bootstrap ?? readBootstrap(env);
+    const cfg = overrides.cfg ?? childConfigFromJson(JSON.parse(fs.readFileSync(bootstrap.configSnapshot, 'utf8')));
+    const errorLog = overrides.errorLog ?? new ErrorLog(openSink(cfg.errorLog, stderrSink), cfg.logLevel);
+    const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
+    rt = {
+      bootstrap, cfg, errorLog, accessLogs,
+      scoreboard: overrides.scoreboard ?? new MemoryScoreboard(),
+      native: overrides.native ?? loadNativeAcceptor(),
+    };
+    if (!dropPrivileges(bootstrap, errorLog)) return ChildExit.FATAL;
+  } catch (e) {
+    process.stderr.write(`PF02005: child initialisation failed: ${(e as Error).message}\n`);
+    return ChildExit.INIT;
+  }
+  return acceptLoop(rt);
+}
+
+async function acceptLoop(rt: ChildRuntime): Promise<number> {
+  const { cfg, native, scoreboard, errorLog } = rt;
+  const listenFds = rt.bootstrap.listeners.map((l, i) => (typeof l.fd === 'number' ? l.fd : FIRST_LISTENER_FD + i));
+  for (const fd of [POD_FD, ...listenFds]) native.setNonBlocking(fd);
+  let lockFd: number | null = null;
+  if (rt.bootstrap.acceptMutex.kind === 'flock' && listenFds.length > 1) {
+    lockFd = fs.openSync(rt.bootstrap.acceptMutex.path, 'a');
+  } else if (rt.bootstrap.acceptMutex.kind === 'pthread' && listenFds.length > 1) {
+    errorLog.log('mpm_prefork', 'warn', 'PF02006: pthread accept mutex is not available in the child; accepting without a mutex');
+  }
+
+  let stopAccepting = false;
+  let wake: ((why: LoopEnd | null) => void) | null = null;
+  const signalled = (why: LoopEnd): void => {
+    stopAccepting = true;
+    wake?.(why);
+  };
+  // Handlers only record the request; the loop acts on it.
+  const onTerm = (): void => {
+    for (const a of rt.accessLogs) a.flush();
+    process.exit(ChildExit.OK);
+  };
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onTerm);
+  process.on('SIGUSR1', () => signalled('graceful'));
+  process.on('SIGWINCH', () => signalled('graceful'));
+  process.on('SIGPIPE', () => undefined);
+
+  const podCheck = (): LoopEnd | null => {
+    const r = native.readByte(POD_FD);
+    if (r === 1) return 'pod';
+    if (r === 0) return 'pod-eof';
+    return null;
+  };
+
+  let pending: number | null = null;
+  const poller = new native.Poller([POD_FD, ...listenFds], (fd) => {
+    if (!wake) return;
+    if (fd === POD_FD) {
+      const why = podCheck();
+      if (why) wake(why);
+      return;
+    }
+    const c = native.accept(fd);
+    if (c >= 0) {
+      pending = c;
+      wake(null);
+    } else if (c !== EAGAIN) {
+      errorLog.log('mpm_prefork', 'error', `AH00158: apr_socket_accept: (${-c}) accept failed`);
+    }
+  });
+
+  let served = 0;
+  let end: LoopEnd;
+  scoreboard.setStatus(Stage.READY);
+  for (;;) {
+    const early = podCheck();
+    if (early) {
+      end = early;
+      break;
+    }
+    if (stopAccepting) {
+      end = 'graceful';
+      break;
+    }
+    if (lockFd !== null) {
+      const fdLock = lockFd;
+      const rc = await new Promise<number>((resolve) => native.lockFile(fdLock, resolve));
+      if (rc < 0) {
+        errorLog.log('mpm_prefork', 'emerg', `AH00144: couldn't grab the accept mutex`);
+        return ChildExit.SICK;
+      }
+    }
+    pending = null;
+    const why = await new Promise<LoopEnd | null>((resolve) => {
+      wake = resolve;
+      poller.start();
+    });
+    wake = null;
+    poller.stop();
+    if (lockFd !== null) native.unlockFile(lockFd);
+    if (why) {
+      end = why;
+      break;
+    }
+    const fd: number | null = pending;
+    if (fd === null) continue;
+    await serveOne(rt, fd, () => !stopAccepting);
+    served++;
+    scoreboard.setStatus(Stage.READY);
+    if (cfg.maxConnectionsPerChild > 0 && served >= cfg.maxConnectionsPerChild) {
+      end = 'max-connections';
+      break;
+    }
+  }
+  poller.close();
+  scoreboard.setStatus(end === 'graceful' ? Stage.GRACEFUL : Stage.DEAD);
+  for (const a of rt.accessLogs) a.flush();
+  return ChildExit.OK;
+}
+
+async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean): Promise<void> {
+  const socket = new net.Socket({ fd, readable: true, writable: true });
+  const info = {
+    remoteAddr: (socket.remoteAddress ?? '0.0.0.0').replace(/^::ffff:/, ''),
+    remotePort: socket.remotePort ?? 0,
+    localAddr: (socket.localAddress ?? '0.0.0.0').replace(/^::ffff:/, ''),
+    localPort: socket.localPort ?? 0,
+  };
+  await serveConnection(socket, info, {
+    cfg: rt.cfg,
+    errorLog: rt.errorLog,
+    accessLog: (r) => {
+      for (const a of rt.accessLogs) a.write(r);
+    },
+    scoreboard: rt.scoreboard,
+    isRunning,
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * The configuration snapshot a child reads at start (ChildBootstrap.configSnapshot): plain
+ * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
+ * comes from and Apache 2.4's default. A child never reads configuration files itself.
+ */
+
+/** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
+export type RequireRule =
+  | { kind: 'all'; granted: boolean }
+  /** `Require ip 10 192.168.1.0/24 ::1`: prefixes, CIDR or netmask forms. */
+  | { kind: 'ip'; values: string[]; negated?: boolean }
+  /** `Require host example.org`: matched against the client's reverse-resolved name. */
+  | { kind: 'host'; values: string[]; negated?: boolean }
+  /** `Require local`: loopback or the connection's own address. */
+  | { kind: 'local'; negated?: boolean };
+
+/** A `<Directory>`, `<DirectoryMatch>`, `<Files>` or `<FilesMatch>` section. */
+export interface AccessSection {
+  kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch';
+  /** The section argument: a path (wildcards allowed) or a regular expression (Match forms, `~`). */
+  pattern: string;
+  /** `Require` lines inside the section (RequireAny semantics, as Apache's implicit container). */
+  require: RequireRule[];
+  /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
+  allowOverride?: string[];
+  /** `Options` inside the section (default FollowSymlinks). */
+  options?: string[];
+  /** `DirectoryIndex` inside the section overrides the server one. */
+  directoryIndex?: string[];
+}
+
+/** One `CustomLog` / `TransferLog`. */
+export interface AccessLogConfig {
+  /** A file path (relative to ServerRoot already resolved) or `|command` for a piped log. */
+  target: string;
+  /** The resolved format string (a LogFormat nickname already replaced). */
+  format: string;
+  /** `env=NAME` / `env=!NAME` condition; absent when unconditional. */
+  condition?: { variable: string; negated: boolean };
+}
+
+export interface ChildConfig {
+  /** `ServerTokens` (default Full): how much the Server header and signature tell. */
+  serverTokens: 'Major' | 'Minor' | 'Min' | 'Minimal' | 'OS' | 'Prod' | 'ProductOnly' | 'Full';
+  /** The product/OS text Full mode shows, e.g. `Apache/2.4.71 (Debian)`. */
+  serverBanner: { product: string; version: string; os: string };
+  /** `ServerSignature` (default Off). */
+  serverSignature: 'On' | 'Off' | 'EMail';
+  /** `ServerName` (default: the machine's name). */
+  serverName: string;
+  /** `ServerAdmin` (default none; Apache shows `[no address given]`). */
+  serverAdmin?: string;
+  /** The port of the main server (from ServerName or the first Listen). */
+  port: number;
+  /** `UseCanonicalName` (default Off): self-referential URLs use the Host header. */
+  useCanonicalName: 'On' | 'Off' | 'DNS';
+  /** `DocumentRoot` (default /usr/local/apache2/htdocs; Debian /var/www/html). */
+  documentRoot: string;
+  /** `Timeout` in seconds (default 60). */
+  timeout: number;
+  /** `KeepAlive` (default On). */
+  keepAlive: boolean;
+  /** `MaxKeepAliveRequests` (default 100; 0 = unlimited). */
+  maxKeepAliveRequests: number;
+  /** `KeepAliveTimeout` in milliseconds (default 5000). */
+  keepAliveTimeoutMs: number;
+  /** `LimitRequestLine` (default 8190). */
+  limitRequestLine: number;
+  /** `LimitRequestFieldSize` (default 8190). */
+  limitRequestFieldSize: number;
+  /** `LimitRequestFields` (default 100; 0 = unlimited). */
+  limitRequestFields: number;
+  /** `LimitRequestBody` in bytes (default 1073741824 since 2.4.53; 0 = unlimited). */
+  limitRequestBody: number;
+  /** `HttpProtocolOptions` (default Strict LenientMethods Allow0.9). */
+  httpProtocolOptions: { strict: boolean; registeredMethods: boolean; allow09: boolean };
+  /** `TraceEnable` (default On). */
+  traceEnable: 'On' | 'Off' | 'Extended';
+  /** `FileETag` (default MTime Size). */
+  fileETag: Array<'INode' | 'MTime' | 'Size' | 'Digest'>;
+  /** `AddDefaultCharset` (default Off); a charset name when On or given one. */
+  addDefaultCharset?: string;
+  /** `MaxRanges` (default 200; -1 none, 0 unlimited). */
+  maxRanges: number;
+  mime: {
+    /** From `TypesConfig` (mime.types): extension (lower case, no dot) → type. */
+    types: Record<string, string>;
+    /** `AddType` (extension → type), applied over `types`. */
+    addType: Record<string, string>;
+    /** `AddCharset` (extension → charset). */
+    addCharset: Record<string, string>;
+    /** `ForceType` for the whole server; absent when not set. */
+    forceType?: string;
+    /** `DefaultType` is a no-op in 2.4 except `none`; kept for completeness. */
+  };
+  /** `DirectoryIndex` (default index.html). */
+  directoryIndex: string[];
+  /** `DirectorySlash` (default On). */
+  directorySlash: boolean;
+  /** Sections in configuration order; merged as Apache merges per-dir configs. */
+  sections: AccessSection[];
+  /** `CustomLog`/`TransferLog` lines of the main server. */
+  accessLogs: AccessLogConfig[];
+  /** `BufferedLogs` (default Off). */
+  bufferedLogs: boolean;
+  /** `ErrorLog` (default logs/error_log, resolved); `|cmd` and `syslog:` are the master's. */
+  errorLog: string;
+  /** `LogLevel` (default warn); per-module levels as `module:level`. */
+  logLevel: string;
+  /** `ExtendedStatus` (default On since 2.3.6 when mod_status is loaded). */
+  extendedStatus: boolean;
+  /** `<Location X> SetHandler server-status`: the paths served by mod_status. */
+  serverStatusLocations: string[];
+  /** `MaxConnectionsPerChild` (default 0 = unlimited). */
+  maxConnectionsPerChild: number;
+  /** `ServerRoot`, for relative paths in messages. */
+  serverRoot: string;
+}
+
+/** The configuration Apache 2.4 would run with if httpd.conf set nothing the child reads. */
+export function defaultChildConfig(): ChildConfig {
+  return {
+    serverTokens: 'Full',
+    serverBanner: { product: 'Apache', version: '2.4.71', os: 'Debian' },
+    serverSignature: 'Off',
+    serverName: 'localhost',
+    port: 80,
+    useCanonicalName: 'Off',
+    documentRoot: '/usr/local/apache2/htdocs',
+    timeout: 60,
+    keepAlive: true,
+    maxKeepAliveRequests: 100,
+    keepAliveTimeoutMs: 5000,
+    limitRequestLine: 8190,
+    limitRequestFieldSize: 8190,
+    limitRequestFields: 100,
+    limitRequestBody: 1073741824,
+    httpProtocolOptions: { strict: true, registeredMethods: false, allow09: true },
+    traceEnable: 'On',
+    fileETag: ['MTime', 'Size'],
+    maxRanges: 200,
+    mime: { types: {}, addType: {}, addCharset: {} },
+    directoryIndex: ['index.html'],
+    directorySlash: true,
+    sections: [],
+    accessLogs: [],
+    bufferedLogs: false,
+    errorLog: '/usr/local/apache2/logs/error_log',
+    logLevel: 'warn',
+    extendedStatus: true,
+    serverStatusLocations: [],
+    maxConnectionsPerChild: 0,
+    serverRoot: '/usr/local/apache2',
+  };
+}
+
+/** Reads a snapshot and fills absent fields from the defaults (a partial snapshot is valid). */
+export function childConfigFromJson(json: unknown): ChildConfig {
+  const base = defaultChildConfig();
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TypeError('PF02001: configuration snapshot is not a JSON object');
+  }
+  const merged = { ...base, ...(json as Partial<ChildConfig>) };
+  merged.httpProtocolOptions = { ...base.httpProtocolOptions, ...(merged.httpProtocolOptions ?? {}) };
+  merged.mime = { ...base.mime, ...(merged.mime ?? {}) };
+  merged.serverBanner = { ...base.serverBanner, ...(merged.serverBanner ?? {}) };
+  return merged;
+}
+
+/** The Server header value ServerTokens selects (ap_get_server_banner). */
+export function serverBanner(cfg: ChildConfig): string {
+  const { product, version, os } = cfg.serverBanner;
+  const [major, minor] = version.split('.');
+  switch (cfg.serverTokens) {
+    case 'Prod':
+    case 'ProductOnly':
+      return product;
+    case 'Major':
+      return `${product}/${major}`;
+    case 'Minor':
+      return `${product}/${major}.${minor}`;
+    case 'Min':
+    case 'Minimal':
+      return `${product}/${version}`;
+    case 'OS':
+      return `${product}/${version} (${os})`;
+    case 'Full':
+    default:
+      return `${product}/${version} (${os})`;
+  }
+}

@@ -1,0 +1,117 @@
+import { isIP } from 'node:net';
+import path from 'node:path';
+import type { AccessSection, ChildConfig, RequireRule } from '../config.js';
+
+/** Converts an Apache wildcard path (`*`, `?`, `[...]`) to a regular expression. */
+function wildcardToRegex(pattern: string, anchoredPrefix: boolean): RegExp {
+  let re = '';
+  for (const c of pattern) {
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp('^' + re + (anchoredPrefix ? '(/|$)' : '$'));
+}
+
+function directoryMatches(section: AccessSection, dir: string): boolean {
+  if (section.kind === 'directoryMatch' || section.pattern.startsWith('~')) {
+    const src = section.pattern.replace(/^~\s*/, '');
+    return new RegExp(src).test(dir + '/');
+  }
+  const p = section.pattern.replace(/\/+$/, '') || '/';
+  if (p === '/') return true;
+  return wildcardToRegex(p, true).test(dir);
+}
+
+function filesMatches(section: AccessSection, base: string): boolean {
+  if (section.kind === 'filesMatch' || section.pattern.startsWith('~')) {
+    return new RegExp(section.pattern.replace(/^~\s*/, '')).test(base);
+  }
+  return wildcardToRegex(section.pattern, false).test(base);
+}
+
+function ipMatches(spec: string, addr: string): boolean {
+  const a = addr.replace(/^::ffff:/i, '');
+  if (spec.includes('/')) {
+    const [net, bitsText] = spec.split('/') as [string, string];
+    if (isIP(net) === 4 && isIP(a) === 4) {
+      const toInt = (s: string): number => s.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
+      let mask: number;
+      if (/^\d+$/.test(bitsText) && Number(bitsText) <= 32) {
+        const bits = Number(bitsText);
+        mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+      } else if (isIP(bitsText) === 4) {
+        mask = toInt(bitsText);
+      } else {
+        return false;
+      }
+      return ((toInt(net) & mask) >>> 0) === ((toInt(a) & mask) >>> 0);
+    }
+    return false;
+  }
+  if (isIP(spec)) return spec.toLowerCase() === a.toLowerCase();
+  // A partial address such as `10.1` matches by whole octets.
+  const parts = spec.replace(/\.$/, '').split('.');
+  const ap = a.split('.');
+  return parts.every((p, i) => ap[i] === p);
+}
+
+export interface ClientInfo {
+  remoteAddr: string;
+  localAddr: string;
+  remoteHost?: string;
+}
+
+function ruleGrants(rule: RequireRule, client: ClientInfo): boolean {
+  switch (rule.kind) {
+    case 'all':
+      return rule.granted;
+    case 'ip': {
+      const hit = rule.values.some((v) => ipMatches(v, client.remoteAddr));
+      return rule.negated ? !hit : hit;
+    }
+    case 'host': {
+      const host = client.remoteHost?.toLowerCase();
+      const hit = host !== undefined && rule.values.some((v) => host === v.toLowerCase() || host.endsWith('.' + v.toLowerCase().replace(/^\./, '')));
+      return rule.negated ? !hit : hit;
+    }
+    case 'local': {
+      const a = client.remoteAddr.replace(/^::ffff:/i, '');
+      const hit = a.startsWith('127.') || a === '::1' || a === client.localAddr.replace(/^::ffff:/i, '');
+      return rule.negated ? !hit : hit;
+    }
+  }
+}
+
+/**
+ * Decides access for a file path the way the per-dir merge does for authz_core: the last
+ * section (in Apache's merge order: Directory by depth, then Files) that has Require lines
+ * wins. With no Require anywhere access is granted, as with mod_authz_core's default.
+ */
+export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo): boolean {
+  const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
+  const base = isDir ? '' : path.basename(filename);
+  let effective: RequireRule[] | null = null;
+  const dirSections = cfg.sections
+    .filter((s) => s.kind === 'directory' && !s.pattern.startsWith('~'))
+    .map((s) => ({ s, depth: s.pattern === '/' ? 0 : s.pattern.replace(/\/+$/, '').split('/').length - 1 }))
+    .sort((x, y) => x.depth - y.depth);
+  for (const { s } of dirSections) if (directoryMatches(s, dir) && s.require.length) effective = s.require;
+  for (const s of cfg.sections) {
+    if ((s.kind === 'directoryMatch' || (s.kind === 'directory' && s.pattern.startsWith('~'))) && directoryMatches(s, dir) && s.require.length) effective = s.require;
+  }
+  if (base) {
+    for (const s of cfg.sections) {
+      if ((s.kind === 'files' || s.kind === 'filesMatch') && filesMatches(s, base) && s.require.length) effective = s.require;
+    }
+  }
+  if (effective === null) return true;
+  return effective.some((r) => ruleGrants(r, client));
+}
+
+/** DirectoryIndex for a directory: the deepest matching section's list, else the server's. */
+export function directoryIndexFor(cfg: ChildConfig, dir: string): string[] {
+  let list = cfg.directoryIndex;
+  for (const s of cfg.sections) if (s.kind === 'directory' && s.directoryIndex && directoryMatches(s, dir.replace(/\/+$/, '') || '/')) list = s.directoryIndex;
+  return list;
+}

@@ -1,0 +1,759 @@
+import fs from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { serverBanner, type ChildConfig } from '../config.js';
+import { accessAllowed, directoryIndexFor } from '../handlers/access.js';
+import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
+import { httpDate, serveFile, statFile, walkPath } from '../handlers/static.js';
+import type { ErrorLog, LogRecord } from '../logs.js';
+import { Stage, type ScoreboardPort } from '../scoreboard-port.js';
+import { InputStream } from './input.js';
+import {
+  HTTP_VERSION, KNOWN_METHODS, hasToken, isChunked, normalizePath, parseRequestLine, parseStrictLength,
+  parseUri, unescapeUrl, validHost,
+} from './parse.js';
+import { errorPage, statusDropsConnection, statusIsHeaderOnly, statusLine } from './status.js';
+import { HeaderTable, OutHeaders, type Request, type Response } from './types.js';
+
+/** Everything the engine needs besides the socket. */
+export interface ConnectionContext {
+  cfg: ChildConfig;
+  errorLog: ErrorLog;
+  /** Called once per request with its log record (CustomLog lines). */
+  accessLog: (r: LogRecord) => void;
+  scoreboard: ScoreboardPort;
+  /** False once the child is stopping: no further keep-alive (is_mpm_running). */
+  isRunning: () => boolean;
+  /** Answers requests for a server-status location; absent when mod_status is not there. */
+  serverStatus?: (req: Request) => Response;
+}
+
+/** The peer and local addresses (conn_rec's client_ip/local_ip). */
+export interface ConnectionInfo {
+  remoteAddr: string;
+  remotePort: number;
+  localAddr: string;
+  localPort: number;
+}
+
+const ALLOW = 'OPTIONS,HEAD,GET,POST,TRACE';
+const MAX_BLANK_LINES = 10;
+
+interface ConnState {
+  keepalives: number;
+  close: boolean;
+  bytesOut: number;
+}
+
+/** Thrown inside request processing to answer with an error status (ap_die). */
+class Die {
+  constructor(readonly status: number, readonly opts: { location?: string; dropInput?: boolean } = {}) {}
+}
+
+function allowHeader(cfg: ChildConfig): string {
+  return cfg.traceEnable === 'Off' ? 'OPTIONS,HEAD,GET,POST' : ALLOW;
+}
+
+/**
+ * Serves one accepted connection to the end, as ap_process_connection does for HTTP/1.x:
+ * requests in sequence (keep-alive and pipelining), then a lingering close. Never throws for
+ * anything the client sends.
+ */
+export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx: ConnectionContext): Promise<void> {
+  const input = new InputStream(socket);
+  const state: ConnState = { keepalives: 0, close: false, bytesOut: 0 };
+  const client = `${info.remoteAddr}:${info.remotePort}`;
+  ctx.scoreboard.setClient(info.remoteAddr);
+  socket.on('error', () => {
+    state.close = true;
+  });
+  try {
+    while (!state.close) {
+      ctx.scoreboard.setStatus(state.keepalives > 0 ? Stage.BUSY_KEEPALIVE : Stage.BUSY_READ);
+      const waitMs = state.keepalives > 0 ? ctx.cfg.keepAliveTimeoutMs : ctx.cfg.timeout * 1000;
+      if (!(await input.waitReadable(waitMs)) || input.atEof) break;
+      ctx.scoreboard.setStatus(Stage.BUSY_READ);
+      const done = await handleOneRequest(socket, input, info, client, ctx, state);
+      if (!done) break;
+      if (!ctx.isRunning()) break;
+    }
+  } catch (e) {
+    ctx.errorLog.log('core', 'error', `PF02010: connection aborted: ${(e as Error).message}`, client);
+  }
+  ctx.scoreboard.setStatus(Stage.CLOSING);
+  await lingeringClose(socket, input);
+}
+
+/** ap_lingering_close: half-close, then drain the client for up to 2 s of silence (30 s at most). */
+async function lingeringClose(socket: Duplex, input: InputStream): Promise<void> {
+  if (socket.destroyed) return;
+  await new Promise<void>((resolve) => {
+    const started = Date.now();
+    let timer: NodeJS.Timeout;
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve();
+    };
+    const arm = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(finish, Math.min(2000, Math.max(0, 30000 - (Date.now() - started))));
+    };
+    socket.on('data', () => {
+      input.discardAll();
+      arm();
+    });
+    socket.once('end', finish);
+    socket.once('close', finish);
+    socket.once('error', finish);
+    arm();
+    socket.end();
+    socket.resume();
+  });
+}
+
+function newRequest(): Request {
+  return {
+    method: '', uri: '', unparsedUri: '', parsedUri: null, protocol: 'HTTP/1.0', protoNum: HTTP_VERSION(1, 0),
+    theRequest: '', headers: new HeaderTable(), headerOnly: false, assbackwards: false,
+    requestTime: Date.now(), startHr: process.hrtime.bigint(), expecting100: false, forceClose: false,
+    body: { kind: 'none' }, bodyRead: 0,
+  };
+}
+
+/** Reads, processes and answers one request; false when the connection must end. */
+async function handleOneRequest(
+  socket: Duplex, input: InputStream, info: ConnectionInfo, client: string, ctx: ConnectionContext, state: ConnState,
+): Promise<boolean> {
+  const { cfg, errorLog } = ctx;
+  const req = newRequest();
+  const strict = cfg.httpProtocolOptions.strict;
+  const timeoutMs = cfg.timeout * 1000;
+  // read_request_line: blank lines before the request are skipped (a few of them).
+  let line: string | null = null;
+  for (let blanks = 0; blanks <= MAX_BLANK_LINES; blanks++) {
+    const r = await input.readLine(cfg.limitRequestLine + 3, timeoutMs);
+    req.requestTime = Date.now();
+    req.startHr = process.hrtime.bigint();
+    if (r.kind === 'eof') return false;
+    if (r.kind === 'timeout') {
+      // Apache logs nothing and sends nothing for a request line that never came.
+      return false;
+    }
+    if (r.kind === 'toolong') {
+      req.theRequest = r.head.toString('latin1');
+      errorLog.log('core', 'info', `AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than ${cfg.limitRequestLine})`, client);
+      return finishWithError(socket, input, info, ctx, state, req, 414, { dropInput: true });
+    }
+    if (strict && !r.crlf) {
+      errorLog.log('core', 'debug', 'AH00566: request failed: malformed request line', client);
+      return finishWithError(socket, input, info, ctx, state, req, 400, { dropInput: true });
+    }
+    if (r.line.length > 0) {
+      line = r.line.toString('latin1');
+      break;
+    }
+  }
+  if (line === null) return false;
+  ctx.scoreboard.setRequest(line);
+  const parsed = parseRequestLine(line, cfg.httpProtocolOptions);
+  req.method = parsed.method;
+  req.protocol = parsed.protocol;
+  req.protoNum = parsed.protoNum;
+  req.assbackwards = parsed.assbackwards;
+  req.theRequest = parsed.theRequest;
+  req.unparsedUri = parsed.uri;
+  req.headerOnly = parsed.method === 'HEAD';
+  req.parsedUri = parseUri(parsed.uri, parsed.method);
+  if (req.parsedUri) {
+    req.args = req.parsedUri.query;
+    req.uri = req.parsedUri.path || (parsed.method === 'OPTIONS' ? '*' : '/');
+    if (req.parsedUri.scheme && req.parsedUri.scheme.toLowerCase() === 'http' && req.parsedUri.hostname) req.hostname = req.parsedUri.hostname.toLowerCase();
+    if (parsed.method === 'CONNECT') req.hostname = req.parsedUri.hostname;
+  } else {
+    req.uri = parsed.uri;
+  }
+  if (parsed.error) {
+    errorLog.log('core', 'debug', parsed.error.log, client);
+    return finishWithError(socket, input, info, ctx, state, req, parsed.error.status, { dropInput: true });
+  }
+  const badTarget = !req.parsedUri
+    || (req.parsedUri.path !== '' && !req.parsedUri.path.startsWith('/') && !(parsed.method === 'OPTIONS' && req.parsedUri.path === '*'));
+  if (badTarget || (strict && req.parsedUri && (req.parsedUri.fragment !== undefined || req.parsedUri.user !== undefined))) {
+    errorLog.log('core', 'debug', `AH03450: HTTP Request Line; Unable to parse URI: '${req.uri.slice(0, 80)}'`, client);
+    return finishWithError(socket, input, info, ctx, state, req, 400, { dropInput: true });
+  }
+
+  if (!req.assbackwards) {
+    const hdr = await readHeaders(input, req, ctx, client, strict, timeoutMs);
+    if (hdr !== 0) {
+      if (hdr !== 408) errorLog.log('core', 'debug', 'AH00567: request failed: error reading the headers', client);
+      return finishWithError(socket, input, info, ctx, state, req, hdr, { dropInput: true });
+    }
+    const clen = req.headers.get('Content-Length');
+    let length: number | null = null;
+    if (clen !== undefined) {
+      length = parseStrictLength(clen);
+      if (length === null) {
+        errorLog.log('core', 'debug', `AH10242: client sent invalid Content-Length (${clen}): ${req.uri}`, client);
+        return finishWithError(socket, input, info, ctx, state, req, 400, { dropInput: true });
+      }
+    }
+    const tenc = req.headers.get('Transfer-Encoding');
+    if (tenc !== undefined) {
+      if (!isChunked(tenc)) {
+        errorLog.log('core', 'debug', `AH02539: client sent unknown Transfer-Encoding (${tenc}): ${req.uri}`, client);
+        return finishWithError(socket, input, info, ctx, state, req, 400, { dropInput: true });
+      }
+      if (clen !== undefined) {
+        req.headers.delete('Content-Length');
+        req.forceClose = true;
+      }
+      req.body = { kind: 'chunked' };
+    } else if (length !== null && length > 0) {
+      req.body = { kind: 'length', remaining: length };
+    }
+  }
+
+  // ap_check_request_header: Host validity, Host required for HTTP/1.1, Expect.
+  const hostHeader = req.headers.get('Host');
+  if (!req.hostname && hostHeader !== undefined) {
+    const h = validHost(hostHeader);
+    if (h === null) {
+      errorLog.log('core', 'debug', `AH00550: Client sent malformed Host header: ${hostHeader}`, client);
+      return finishWithError(socket, input, info, ctx, state, req, 400);
+    }
+    req.hostname = h;
+  }
+  if ((!req.hostname && req.protoNum >= HTTP_VERSION(1, 1)) || (req.protoNum === HTTP_VERSION(1, 1) && hostHeader === undefined)) {
+    errorLog.log('core', 'debug', `AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): ${req.uri}`, client);
+    return finishWithError(socket, input, info, ctx, state, req, 400);
+  }
+  const expect = req.headers.get('Expect');
+  if (expect !== undefined && expect !== '') {
+    if (expect.toLowerCase() === '100-continue') {
+      req.expecting100 = true;
+    } else {
+      errorLog.log('core', 'info', `AH00570: client sent an unrecognized expectation value of Expect: ${expect}`, client);
+      return finishWithError(socket, input, info, ctx, state, req, 417);
+    }
+  }
+  if (req.parsedUri?.scheme && !/^https?$/i.test(req.parsedUri.scheme)) {
+    return finishWithError(socket, input, info, ctx, state, req, 400);
+  }
+
+  let res: Response;
+  try {
+    res = await processRequest(socket, input, info, client, ctx, req);
+  } catch (e) {
+    if (e instanceof Die) return finishWithError(socket, input, info, ctx, state, req, e.status, e.opts);
+    throw e;
+  }
+  if (!req.forceClose && req.body.kind !== 'none') {
+    // ap_discard_request_body before keep-alive: an unread body must not become the next request.
+    const st = await discardBody(socket, input, req, ctx);
+    if (st !== 0) req.forceClose = true;
+  }
+  return sendAndLog(socket, input, info, ctx, state, req, res);
+}
+
+/** ap_get_mime_headers_core: 0, or the status to answer with. */
+async function readHeaders(input: InputStream, req: Request, ctx: ConnectionContext, client: string, strict: boolean, timeoutMs: number): Promise<number> {
+  const { cfg, errorLog } = ctx;
+  let last: string | null = null;
+  let fields = 0;
+  const limit = cfg.limitRequestFieldSize;
+  const fieldName = (f: string): string => {
+    const c = f.indexOf(':');
+    return c < 0 || c > 80 ? f.slice(0, 80) : f.slice(0, c);
+  };
+  for (;;) {
+    const r = await input.readLine(limit + 3, timeoutMs);
+    if (r.kind === 'timeout') return 408;
+    if (r.kind === 'eof') return 400;
+    if (r.kind === 'toolong') {
+      req.errorNotes = 'Size of a request header field exceeds server limit.';
+      const head = r.head.toString('latin1');
+      errorLog.log('core', 'info', `AH00561: Request header exceeds LimitRequestFieldSize${head ? ': ' : ''}${fieldName(head)}`, client);
+      return 400;
+    }
+    if (strict && !r.crlf) return 400;
+    let field = r.line.toString('latin1');
+    while (field.length > 1 && (field.endsWith(' ') || field.endsWith('\t'))) field = field.slice(0, -1);
+    if (field.startsWith(' ') || field.startsWith('\t')) {
+      if (last === null) {
+        errorLog.log('core', 'debug', 'AH03442: Line folding encountered before first header line', client);
+        return 400;
+      }
+      if (field.length === 1) {
+        errorLog.log('core', 'debug', 'AH03443: Empty folded line encountered', client);
+        return 400;
+      }
+      const cont = field.replace(/^[ \t]+/, '');
+      if (last.length + cont.length + 2 >= limit) {
+        req.errorNotes = 'Size of a request header field exceeds server limit.';
+        errorLog.log('core', 'info', `AH00562: Request header exceeds LimitRequestFieldSize after folding: ${fieldName(last)}`, client);
+        return 400;
+      }
+      last = last + ' ' + cont;
+      continue;
+    }
+    if (last !== null) {
+      if (cfg.limitRequestFields && ++fields > cfg.limitRequestFields) {
+        req.errorNotes = "The number of request header fields exceeds this server's limit.";
+        errorLog.log('core', 'info', 'AH00563: Number of request headers exceeds LimitRequestFields', client);
+        return 400;
+      }
+      const st = storeField(req, last, strict, ctx, client);
+      if (st !== 0) return st;
+    }
+    if (field.length === 0) break;
+    last = field;
+  }
+  for (const [k, v] of req.headers.raw) {
+    if (v.length > limit) {
+      req.errorNotes = 'Size of a request header field exceeds server limit.';
+      errorLog.log('core', 'info', `AH00560: Request header exceeds LimitRequestFieldSize after merging: ${k.slice(0, 80)}`, client);
+      return 400;
+    }
+  }
+  return 0;
+}
+
+function storeField(req: Request, line: string, strict: boolean, ctx: ConnectionContext, client: string): number {
+  const colon = line.indexOf(':');
+  if (strict) {
+    const m = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+/.exec(line);
+    if (!m || line[m[0].length] !== ':') {
+      ctx.errorLog.log('core', 'debug', `AH02426: Request header field name is malformed: ${line.slice(0, 80)}`, client);
+      return 400;
+    }
+    const value = line.slice(colon + 1).replace(/^[ \t]+/, '');
+    if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) {
+      ctx.errorLog.log('core', 'debug', `AH02427: Request header value is malformed: ${value.slice(0, 80)}`, client);
+      return 400;
+    }
+    req.headers.add(line.slice(0, colon), value);
+    return 0;
+  }
+  if (colon < 0) {
+    ctx.errorLog.log('core', 'debug', `AH00564: Request header field is missing ':' separator: ${line.slice(0, 80)}`, client);
+    return 400;
+  }
+  if (colon === 0) {
+    ctx.errorLog.log('core', 'debug', 'AH03453: Request header field name was empty', client);
+    return 400;
+  }
+  const name = line.slice(0, colon);
+  if (/[\t\n\v\f\r ]/.test(name)) {
+    ctx.errorLog.log('core', 'debug', 'AH03452: Request header field name presented invalid whitespace', client);
+    return 400;
+  }
+  const value = line.slice(colon + 1).replace(/^[ \t]+/, '');
+  if (/[\n\v\f\r]/.test(value)) {
+    ctx.errorLog.log('core', 'debug', 'AH03451: Request header field value presented bad whitespace', client);
+    return 400;
+  }
+  req.headers.add(name, value);
+  return 0;
+}
+
+/** Reads and drops the request body (ap_discard_request_body); 0 or an error status. */
+async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx: ConnectionContext): Promise<number> {
+  const { cfg } = ctx;
+  const timeoutMs = cfg.timeout * 1000;
+  const limit = cfg.limitRequestBody;
+  if (req.body.kind === 'none') return 0;
+  if (req.expecting100 && req.protoNum >= HTTP_VERSION(1, 1)) {
+    socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    req.expecting100 = false;
+  }
+  if (req.body.kind === 'length') {
+    if (limit && req.body.remaining > limit) return 413;
+    while (req.body.remaining > 0) {
+      const b = await input.readSome(req.body.remaining, timeoutMs);
+      if (b === null || b === 'timeout') return 400;
+      req.body.remaining -= b.length;
+      req.bodyRead += b.length;
+    }
+    req.body = { kind: 'none' };
+    return 0;
+  }
+  for (;;) {
+    const sizeLine = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
+    if (sizeLine.kind !== 'line') return 400;
+    const m = /^([0-9A-Fa-f]+)[ \t]*(;.*)?$/.exec(sizeLine.line.toString('latin1'));
+    if (!m || m[1]!.length > 15) return 400;
+    const size = parseInt(m[1]!, 16);
+    if (size === 0) break;
+    if (limit && req.bodyRead + size > limit) return 413;
+    let left = size;
+    while (left > 0) {
+      const b = await input.readSome(left, timeoutMs);
+      if (b === null || b === 'timeout') return 400;
+      left -= b.length;
+      req.bodyRead += b.length;
+    }
+    const crlf = await input.readLine(3, timeoutMs);
+    if (crlf.kind !== 'line' || crlf.line.length !== 0) return 400;
+  }
+  for (;;) {
+    const t = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
+    if (t.kind !== 'line') return 400;
+    if (t.line.length === 0) break;
+  }
+  req.body = { kind: 'none' };
+  return 0;
+}
+
+function serverSignature(cfg: ChildConfig, req: Request): string {
+  if (cfg.serverSignature === 'Off') return '';
+  const name = serverNameFor(cfg, req);
+  const port = cfg.port;
+  if (cfg.serverSignature === 'EMail') {
+    const admin = cfg.serverAdmin ?? '[no address given]';
+    const href = /^[a-z][a-z0-9+.-]*:/i.test(admin) ? admin : `mailto:${admin}`;
+    return `<hr>\n<address>${serverBanner(cfg)} Server at <a href="${href}">${name}</a> Port ${port}</address>\n`;
+  }
+  return `<hr>\n<address>${serverBanner(cfg)} Server at ${name} Port ${port}</address>\n`;
+}
+
+function serverNameFor(cfg: ChildConfig, req: Request): string {
+  if (cfg.useCanonicalName === 'On') return cfg.serverName;
+  return req.hostname ?? cfg.serverName;
+}
+
+/** The self-referencing URL base (ap_construct_url): scheme, host and port unless default. */
+function selfUrlBase(cfg: ChildConfig, req: Request, info: ConnectionInfo): string {
+  if (cfg.useCanonicalName !== 'On') {
+    const host = req.headers.get('Host');
+    if (host !== undefined && !req.parsedUri?.hostname) {
+      const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
+      if (m) {
+        const port = m[2] ?? '80';
+        return `http://${m[1]!.toLowerCase()}${port === '80' ? '' : ':' + port}`;
+      }
+    }
+    if (req.hostname) return `http://${req.hostname}${req.parsedUri?.port && req.parsedUri.port !== '80' ? ':' + req.parsedUri.port : ''}`;
+  }
+  const port = cfg.port || info.localPort;
+  return `http://${cfg.serverName}${port === 80 ? '' : ':' + port}`;
+}
+
+function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string } = {}): Response {
+  const headers = new OutHeaders();
+  if (statusIsHeaderOnly(status)) return { status, headers, body: { kind: 'empty' }, noContentLength: true };
+  if (opts.location) headers.set('Location', opts.location);
+  if (status === 405 || status === 501) headers.set('Allow', allowHeader(cfg));
+  const page = errorPage(status, {
+    method: req.method, location: opts.location, errorNotes: req.errorNotes,
+    expect: req.headers.get('Expect'), signature: serverSignature(cfg, req),
+  });
+  const data = Buffer.from(page, 'latin1');
+  if (req.headerOnly) return { status, headers, contentType: 'text/html; charset=iso-8859-1', body: { kind: 'empty' }, noContentLength: true };
+  if (status === 416) return { status, headers, contentType: 'text/html; charset=iso-8859-1', body: { kind: 'unsized', data } };
+  headers.set('Content-Length', String(data.length));
+  return { status, headers, contentType: 'text/html; charset=iso-8859-1', body: { kind: 'buffer', data } };
+}
+
+async function finishWithError(
+  socket: Duplex, input: InputStream, info: ConnectionInfo, ctx: ConnectionContext, state: ConnState,
+  req: Request, status: number, opts: { location?: string; dropInput?: boolean } = {},
+): Promise<boolean> {
+  if (opts.dropInput || statusDropsConnection(status)) {
+    req.forceClose = true;
+    req.body = { kind: 'none' };
+  }
+  if (req.assbackwards && statusDropsConnection(status)) req.assbackwards = false;
+  const res = errorResponse(ctx.cfg, req, status, opts);
+  if (!req.forceClose && req.body.kind !== 'none') {
+    const st = await discardBody(socket, input, req, ctx);
+    if (st !== 0) req.forceClose = true;
+  }
+  return sendAndLog(socket, input, info, ctx, state, req, res);
+}
+
+/** From a parsed, accepted request to its response (ap_process_request_internal + handler). */
+async function processRequest(
+  socket: Duplex, input: InputStream, info: ConnectionInfo, client: string, ctx: ConnectionContext, req: Request,
+): Promise<Response> {
+  const { cfg, errorLog } = ctx;
+  if (req.method === 'TRACE') return traceResponse(cfg, req);
+  if (req.uri === '*') {
+    if (req.method === 'OPTIONS') {
+      const headers = new OutHeaders();
+      headers.set('Content-Length', '0');
+      return { status: 200, headers, body: { kind: 'empty' } };
+    }
+    throw new Die(400);
+  }
+  if (req.method !== 'CONNECT') {
+    const normalized = normalizePath(req.parsedUri?.path || '/');
+    if (normalized === null) {
+      errorLog.log('core', 'error', `AH10244: invalid URI path (${req.unparsedUri})`, client);
+      throw new Die(400);
+    }
+    const un = unescapeUrl(normalized);
+    if ('status' in un) {
+      if (un.status === 404) errorLog.log('core', 'info', `AH00026: found %2f (encoded '/') in URI path (${req.unparsedUri}), returning 404`, client);
+      throw new Die(un.status);
+    }
+    req.uri = un.ok;
+  }
+  if (cfg.serverStatusLocations.includes(req.uri) && ctx.serverStatus) return ctx.serverStatus(req);
+  if (req.method === 'CONNECT') throw new Die(405);
+
+  const walked = walkPath(cfg, req.uri);
+  req.filename = walked.filename;
+  req.pathInfo = walked.pathInfo;
+  if (walked.errno === 'ENAMETOOLONG' || walked.errno === 'EACCES') {
+    const os = walked.errno === 'ENAMETOOLONG' ? '(36)File name too long' : '(13)Permission denied';
+    errorLog.log('core', 'error', `AH00127: Cannot map ${req.theRequest} to file`, client, os);
+    throw new Die(403);
+  }
+  const isDir = walked.info?.isDir ?? false;
+  const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr };
+  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo)) {
+    errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
+    throw new Die(403);
+  }
+
+  // mod_dir: trailing-slash redirect and DirectoryIndex.
+  let filename = walked.filename;
+  let fileInfo = walked.info;
+  if (isDir && !walked.pathInfo) {
+    if (!req.uri.endsWith('/')) {
+      if (cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')) {
+        const location = `${selfUrlBase(cfg, req, info)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
+        throw new Die(301, { location });
+      }
+    } else {
+      for (const name of directoryIndexFor(cfg, filename)) {
+        const candidate = filename.replace(/\/$/, '') + '/' + name;
+        const st = statFile(candidate);
+        if (!('errno' in st) && st.isFile) {
+          if (!accessAllowed(cfg, candidate, false, clientInfo)) {
+            errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${candidate}`, client);
+            throw new Die(403);
+          }
+          filename = candidate;
+          fileInfo = st;
+          req.filename = candidate;
+          break;
+        }
+      }
+    }
+  }
+
+  // The default handler (core.c default_handler).
+  if (!KNOWN_METHODS.has(req.method)) {
+    errorLog.log('core', 'error', `AH00135: Invalid method in request ${req.theRequest}`, client);
+    throw new Die(501);
+  }
+  if (req.method === 'OPTIONS') {
+    const headers = new OutHeaders();
+    headers.set('Allow', allowHeader(cfg));
+    headers.set('Content-Length', '0');
+    const type = fileInfo && !fileInfo.isDir ? withDefaultCharset(cfg, contentTypeFor(cfg, filename)) : undefined;
+    return { status: 200, headers, contentType: type, body: { kind: 'empty' } };
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'POST') throw new Die(405);
+  const st = await discardBody(socket, input, req, ctx);
+  if (st !== 0) throw new Die(st, { dropInput: true });
+  if (!fileInfo) {
+    errorLog.log('core', 'info', `AH00128: File does not exist: ${filename}`, client);
+    throw new Die(404);
+  }
+  if (walked.pathInfo) {
+    errorLog.log('core', 'info', `AH00130: File does not exist: ${filename}${walked.pathInfo}`, client);
+    throw new Die(404);
+  }
+  if (fileInfo.isDir) {
+    errorLog.log('core', 'info', `AH00129: Attempt to serve directory: ${filename}`, client);
+    throw new Die(404);
+  }
+  if (!fileInfo.isFile) throw new Die(403);
+  try {
+    fs.accessSync(filename, fs.constants.R_OK);
+  } catch {
+    errorLog.log('core', 'error', `AH00132: file permissions deny server access: ${filename}`, client, '(13)Permission denied');
+    throw new Die(403);
+  }
+  return serveFile(cfg, req, filename, fileInfo);
+}
+
+function encodeURIPath(p: string): string {
+  return p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g, (c) => {
+    const b = Buffer.from(c, 'latin1');
+    return [...b].map((x) => '%' + x.toString(16).padStart(2, '0')).join('');
+  });
+}
+
+/** ap_send_http_trace: the request echoed as message/http, always chunked. */
+function traceResponse(cfg: ChildConfig, req: Request): Response {
+  if (cfg.traceEnable === 'Off') throw new Die(405);
+  if (req.body.kind !== 'none' && cfg.traceEnable !== 'Extended') throw new Die(413);
+  let text = req.theRequest + '\r\n';
+  for (const [k, v] of req.headers.raw) text += `${k}: ${v}\r\n`;
+  text += '\r\n';
+  return { status: 200, headers: new OutHeaders(), contentType: 'message/http', body: { kind: 'buffer', data: Buffer.from(text, 'latin1') }, forceChunked: true };
+}
+
+function bodyLength(res: Response): number {
+  switch (res.body.kind) {
+    case 'empty': return 0;
+    case 'buffer': case 'unsized': return res.body.data.length;
+    case 'file': return res.body.parts.reduce((n, p) => n + (p.prefix?.length ?? 0) + p.end - p.start + 1, 0) + (res.body.suffix?.length ?? 0);
+  }
+}
+
+/** ap_set_keepalive, the header filter, the body and the access log for one response. */
+async function sendAndLog(
+  socket: Duplex, input: InputStream, info: ConnectionInfo, ctx: ConnectionContext, state: ConnState, req: Request, res: Response,
+): Promise<boolean> {
+  const { cfg } = ctx;
+  ctx.scoreboard.setStatus(Stage.BUSY_WRITE);
+  const headers = res.headers;
+  let chunked = !!res.forceChunked;
+  const hasLength = headers.get('Content-Length') !== undefined;
+  const conn = req.headers.get('Connection');
+  const left = cfg.maxKeepAliveRequests - state.keepalives;
+  let keepalive = false;
+  let kaSent = false;
+  if (!req.forceClose && !req.expecting100
+    && (req.headerOnly || statusIsHeaderOnly(res.status) || hasLength || chunked || (req.protoNum >= HTTP_VERSION(1, 1) && (chunked = true)))
+    && cfg.keepAlive && cfg.keepAliveTimeoutMs > 0
+    && (cfg.maxKeepAliveRequests === 0 || left > 0)
+    && !statusDropsConnection(res.status)
+    && !hasToken(conn, 'close')
+    && ((kaSent = hasToken(conn, 'keep-alive')) || req.protoNum >= HTTP_VERSION(1, 1))
+    && ctx.isRunning()) {
+    keepalive = true;
+    state.keepalives++;
+  } else if (!hasLength && req.protoNum >= HTTP_VERSION(1, 1) && res.body.kind === 'unsized') {
+    chunked = false;
+  }
+  if (res.forceChunked) chunked = true;
+  if (!keepalive && !res.forceChunked) chunked = false;
+  if (req.headerOnly || statusIsHeaderOnly(res.status) || hasLength) chunked = chunked && !!res.forceChunked;
+
+  const bodyLen = bodyLength(res);
+  const lines: string[] = [];
+  if (!req.assbackwards) {
+    lines.push(`HTTP/1.1 ${statusLine(res.status)}`);
+    lines.push(`Date: ${httpDate(Date.now())}`);
+    lines.push(`Server: ${serverBanner(cfg)}`);
+    for (const [k, v] of headers.entries()) lines.push(`${k}: ${v}`);
+    if (keepalive && kaSent) {
+      lines.push(`Keep-Alive: ${cfg.maxKeepAliveRequests ? `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}, max=${left}` : `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}`}`);
+      lines.push('Connection: Keep-Alive');
+    } else if (!keepalive) {
+      lines.push('Connection: close');
+    }
+    if (chunked) lines.push('Transfer-Encoding: chunked');
+    if (res.contentType) lines.push(`Content-Type: ${res.contentType}`);
+  }
+  const head = req.assbackwards ? Buffer.alloc(0) : Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
+  let out = head.length;
+  const sendBody = !req.headerOnly && !statusIsHeaderOnly(res.status) && res.body.kind !== 'empty';
+  try {
+    await write(socket, head);
+    if (sendBody) {
+      if (chunked) {
+        if (bodyLen > 0) {
+          const chunkHead = Buffer.from(bodyLen.toString(16) + '\r\n', 'latin1');
+          await write(socket, chunkHead);
+          out += chunkHead.length;
+        }
+        out += await writeBody(socket, res);
+        const tail = Buffer.from(bodyLen > 0 ? '\r\n0\r\n\r\n' : '0\r\n\r\n', 'latin1');
+        await write(socket, tail);
+        out += tail.length;
+      } else {
+        out += await writeBody(socket, res);
+      }
+    }
+  } catch {
+    keepalive = false;
+  }
+  state.bytesOut += out;
+  const sent = sendBody ? bodyLen : 0;
+  ctx.scoreboard.setStatus(Stage.BUSY_LOG);
+  const stopHr = process.hrtime.bigint();
+  const durationUs = Number((stopHr - req.startHr) / 1000n);
+  const reqHeaders = req.headers;
+  ctx.accessLog({
+    remoteAddr: info.remoteAddr, remotePort: info.remotePort, localAddr: info.localAddr, localPort: info.localPort,
+    requestLine: req.theRequest, method: req.method, uri: req.uri, query: req.args, protocol: req.protocol,
+    status: res.status, bytesSent: sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
+    headersIn: (n) => reqHeaders.get(n), headersOut: (n) => (n.toLowerCase() === 'content-type' ? res.contentType : headers.get(n)),
+    env: () => undefined, filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
+    keepAlives: state.keepalives,
+  });
+  const startUs = BigInt(req.requestTime) * 1000n;
+  ctx.scoreboard.setTimes(startUs, startUs + BigInt(durationUs));
+  ctx.scoreboard.countAccess(sent);
+  ctx.scoreboard.setVhost(cfg.serverName);
+  if (!keepalive) state.close = true;
+  return keepalive;
+}
+
+function write(socket: Duplex, data: Buffer): Promise<void> {
+  if (data.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed || socket.writableEnded) {
+      reject(new Error('socket closed'));
+      return;
+    }
+    const ok = socket.write(data, (err) => (err ? reject(err) : undefined));
+    if (ok) resolve();
+    else {
+      const onDrain = (): void => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        socket.off('drain', onDrain);
+        reject(new Error('socket closed'));
+      };
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+    }
+  });
+}
+
+/** Writes the body; file slices are streamed from disk without buffering the whole file. */
+async function writeBody(socket: Duplex, res: Response): Promise<number> {
+  const body = res.body;
+  if (body.kind === 'buffer' || body.kind === 'unsized') {
+    await write(socket, body.data);
+    return body.data.length;
+  }
+  if (body.kind !== 'file') return 0;
+  let n = 0;
+  const fd = fs.openSync(body.path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (const part of body.parts) {
+      if (part.prefix) {
+        await write(socket, part.prefix);
+        n += part.prefix.length;
+      }
+      let pos = part.start;
+      while (pos <= part.end) {
+        const want = Math.min(buf.length, part.end - pos + 1);
+        const got = fs.readSync(fd, buf, 0, want, pos);
+        if (got <= 0) throw new Error('file shrank while sending');
+        await write(socket, Buffer.from(buf.subarray(0, got)));
+        pos += got;
+        n += got;
+      }
+    }
+    if (body.suffix) {
+      await write(socket, body.suffix);
+      n += body.suffix.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return n;
+}

@@ -1,0 +1,126 @@
+import type { Duplex } from 'node:stream';
+
+/** Result of reading one line (ap_rgetline). */
+export type LineResult =
+  | { kind: 'line'; line: Buffer; crlf: boolean }
+  /** The line did not end within the allowed size (APR_ENOSPC). */
+  | { kind: 'toolong'; head: Buffer }
+  | { kind: 'eof' }
+  | { kind: 'timeout' };
+
+/** Buffered reader over a socket with a per-read timeout, as the core input filter. */
+export class InputStream {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private ended = false;
+  private wake: (() => void) | null = null;
+  /** Bytes read from the socket so far (for %I-like accounting). */
+  bytesIn = 0;
+  private readonly highWater = 256 * 1024;
+
+  constructor(private readonly socket: Duplex) {
+    socket.on('data', (d: Buffer) => {
+      this.chunks.push(d);
+      this.size += d.length;
+      this.bytesIn += d.length;
+      if (this.size > this.highWater) socket.pause();
+      this.notify();
+    });
+    const end = (): void => {
+      this.ended = true;
+      this.notify();
+    };
+    socket.on('end', end);
+    socket.on('close', end);
+    socket.on('error', end);
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Bytes already received and not consumed. */
+  get buffered(): number {
+    return this.size;
+  }
+
+  get atEof(): boolean {
+    return this.ended && this.size === 0;
+  }
+
+  private flatten(): Buffer {
+    if (this.chunks.length > 1) {
+      const b = Buffer.concat(this.chunks, this.size);
+      this.chunks = [b];
+    }
+    return this.chunks[0] ?? Buffer.alloc(0);
+  }
+
+  private consume(n: number): Buffer {
+    const b = this.flatten();
+    const out = b.subarray(0, n);
+    const rest = b.subarray(n);
+    this.chunks = rest.length ? [rest] : [];
+    this.size = rest.length;
+    if (this.size <= this.highWater) this.socket.resume();
+    return out;
+  }
+
+  /** Waits for more bytes, the end of input, or the timeout; false on timeout. */
+  private waitMore(timeoutMs: number): Promise<boolean> {
+    if (this.ended) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve(false);
+      }, timeoutMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+  }
+
+  /**
+   * Reads a line ending in LF. `maxWithEol` is the largest accepted size including the line
+   * end (Apache's limit + 2 buffer, whose off-by-one lets limit + 1 characters through).
+   */
+  async readLine(maxWithEol: number, timeoutMs: number): Promise<LineResult> {
+    for (;;) {
+      const b = this.flatten();
+      const scan = Math.min(b.length, maxWithEol);
+      const lf = b.subarray(0, scan).indexOf(0x0a);
+      if (lf >= 0) {
+        const raw = this.consume(lf + 1);
+        const crlf = lf > 0 && raw[lf - 1] === 0x0d;
+        return { kind: 'line', line: raw.subarray(0, crlf ? lf - 1 : lf), crlf };
+      }
+      if (b.length >= maxWithEol) return { kind: 'toolong', head: b.subarray(0, Math.min(b.length, maxWithEol)) };
+      if (this.ended) return { kind: 'eof' };
+      if (!(await this.waitMore(timeoutMs))) return { kind: 'timeout' };
+    }
+  }
+
+  /** Reads up to `max` bytes (at least one unless EOF); null on EOF, 'timeout' on timeout. */
+  async readSome(max: number, timeoutMs: number): Promise<Buffer | null | 'timeout'> {
+    for (;;) {
+      if (this.size > 0) return Buffer.from(this.consume(Math.min(max, this.size)));
+      if (this.ended) return null;
+      if (!(await this.waitMore(timeoutMs))) return 'timeout';
+    }
+  }
+
+  /** Waits until input is available or the peer closes; false on timeout. */
+  async waitReadable(timeoutMs: number): Promise<boolean> {
+    if (this.size > 0 || this.ended) return true;
+    return this.waitMore(timeoutMs);
+  }
+
+  /** Drops every byte received from now on (lingering close). */
+  discardAll(): void {
+    this.chunks = [];
+    this.size = 0;
+  }
+}

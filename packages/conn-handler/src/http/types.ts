@@ -1,0 +1,109 @@
+import type { ParsedUri } from './parse.js';
+
+/** Request headers in arrival order; lookups are case-insensitive and merge repeats with ", ". */
+export class HeaderTable {
+  readonly raw: Array<[string, string]> = [];
+  private merged: Map<string, string> | null = null;
+
+  add(name: string, value: string): void {
+    this.raw.push([name, value]);
+    this.merged = null;
+  }
+
+  get(name: string): string | undefined {
+    if (!this.merged) {
+      this.merged = new Map();
+      for (const [k, v] of this.raw) {
+        const key = k.toLowerCase();
+        const prev = this.merged.get(key);
+        this.merged.set(key, prev === undefined ? v : `${prev}, ${v}`);
+      }
+    }
+    return this.merged.get(name.toLowerCase());
+  }
+
+  delete(name: string): void {
+    const key = name.toLowerCase();
+    for (let i = this.raw.length - 1; i >= 0; i--) if (this.raw[i]![0].toLowerCase() === key) this.raw.splice(i, 1);
+    this.merged = null;
+  }
+
+  get count(): number {
+    return this.raw.length;
+  }
+}
+
+/** Response headers that keep their first insertion position when set again (apr_table_set). */
+export class OutHeaders {
+  private readonly list: Array<[string, string]> = [];
+
+  set(name: string, value: string): void {
+    const i = this.list.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
+    if (i >= 0) this.list[i] = [this.list[i]![0], value];
+    else this.list.push([name, value]);
+  }
+
+  get(name: string): string | undefined {
+    return this.list.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+  }
+
+  delete(name: string): void {
+    const i = this.list.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
+    if (i >= 0) this.list.splice(i, 1);
+  }
+
+  entries(): ReadonlyArray<[string, string]> {
+    return this.list;
+  }
+}
+
+/** The request as the engine understands it (a small request_rec). */
+export interface Request {
+  method: string;
+  /** The decoded, normalised path (r->uri). */
+  uri: string;
+  /** The target as sent (r->unparsed_uri). */
+  unparsedUri: string;
+  parsedUri: ParsedUri | null;
+  args?: string;
+  protocol: string;
+  protoNum: number;
+  theRequest: string;
+  headers: HeaderTable;
+  headerOnly: boolean;
+  assbackwards: boolean;
+  /** Host from the absolute URI or the Host header, validated and lower-cased. */
+  hostname?: string;
+  /** Milliseconds since the epoch (r->request_time). */
+  requestTime: number;
+  /** Microsecond-precision start, for %D. */
+  startHr: bigint;
+  expecting100: boolean;
+  /** r->connection->keepalive == AP_CONN_CLOSE. */
+  forceClose: boolean;
+  /** Request body framing once the headers are accepted. */
+  body: { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked' };
+  filename?: string;
+  pathInfo?: string;
+  errorNotes?: string;
+  /** Total request body bytes read. */
+  bodyRead: number;
+}
+
+/** A response body: bytes in memory, slices of a file, or bytes whose length is not declared. */
+export type Body =
+  | { kind: 'empty' }
+  | { kind: 'buffer'; data: Buffer }
+  | { kind: 'file'; path: string; parts: Array<{ prefix?: Buffer; start: number; end: number }>; suffix?: Buffer }
+  | { kind: 'unsized'; data: Buffer };
+
+export interface Response {
+  status: number;
+  headers: OutHeaders;
+  contentType?: string;
+  body: Body;
+  /** Send the body with chunked coding regardless of length (TRACE does). */
+  forceChunked?: boolean;
+  /** Omit Content-Length even with a sized body (304). */
+  noContentLength?: boolean;
+}
