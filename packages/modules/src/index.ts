@@ -1,1 +1,6 @@
-export {};
+/**
+ * Pure building blocks of Apache httpd's modules, one folder per module as
+ * httpd names them: log_config, mime, status, authz_core, authz_host.
+ * @packageDocumentation
+ */
+export * from './log_config/index.js';
