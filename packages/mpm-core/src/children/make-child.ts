@@ -1,0 +1,36 @@
+/**
+ * How a child process comes to be: the one place that knows children are spawned Node
+ * processes (Node has no safe fork()). Everything the child needs arrives as inherited fds
+ * and the PREFORK_CHILD bootstrap, following @prefork/core's child-protocol.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CHILD_ENV, FIRST_LISTENER_FD, type ChildBootstrap, type ListenerInfo } from '@prefork/core';
+import type { OpenListener } from '../listen/listeners.js';
+
+/** Node flags for children: fewer V8 platform threads per child (4 instead of 7), same speed. */
+export const DEFAULT_CHILD_NODE_FLAGS: readonly string[] = ['--v8-pool-size=0'];
+
+export interface SpawnChildRequest {
+  childEntry: string;
+  nodeFlags: readonly string[];
+  podReadFd: number;
+  listeners: OpenListener[];
+  bootstrap: Omit<ChildBootstrap, 'listeners'>;
+}
+
+/** The listeners as the child will see them: fd 4 onwards, in bucket order. */
+export function childListenerInfo(listeners: OpenListener[]): ListenerInfo[] {
+  return listeners.map((l, i) => ({ fd: FIRST_LISTENER_FD + i, address: l.address, port: l.port, protocol: l.protocol }));
+}
+
+/** Spawns one child; the ChildProcess has a pid unless the spawn failed (then an 'error' event follows). */
+export function spawnChild(req: SpawnChildRequest): ChildProcess {
+  const bootstrap: ChildBootstrap = { ...req.bootstrap, listeners: childListenerInfo(req.listeners) };
+  return spawn(process.execPath, [...req.nodeFlags, req.childEntry], {
+    // fd 0 /dev/null, 1-2 the master's, 3 the pod, 4… the listeners (child-protocol.ts).
+    stdio: ['ignore', 'inherit', 'inherit', req.podReadFd, ...req.listeners.map((l) => l.fd)],
+    env: { ...process.env, [CHILD_ENV]: JSON.stringify(bootstrap) },
+    // Same process group as the master: a signal to the group reaches every child.
+    detached: false,
+  });
+}

@@ -1,0 +1,117 @@
+/**
+ * prefork.c's perform_idle_server_maintenance as a pure function: a scoreboard snapshot and
+ * the retained spawn state in, the actions for this one-second cycle out. The run loop
+ * performs the actions; tests replay measured trajectories without processes.
+ */
+import { MAX_SPAWN_RATE } from '../config/settings.js';
+import { preforkLog, type MpmLogRecord } from '../logging.js';
+import { ServerStatus } from '../scoreboard-view.js';
+
+/** The part of the retained state idle maintenance reads and writes. */
+export interface SpawnState {
+  /** Children to spawn next cycle when short of idle ones; doubles up to MAX_SPAWN_RATE. */
+  idleSpawnRate: number;
+  /** Cycles left during which the rate must not double (set to 10 after a graceful restart). */
+  holdOffOnExponentialSpawning: number;
+  /** One past the highest slot in use; bounds scoreboard scans. */
+  maxDaemonsLimit: number;
+  /** AH00161 is logged once per server lifetime. */
+  maxclientsReported: boolean;
+  /** Round-robin over buckets for the next idle kill. */
+  bucketKillChildRecord: number;
+}
+
+export function initialSpawnState(): SpawnState {
+  return { idleSpawnRate: 1, holdOffOnExponentialSpawning: 0, maxDaemonsLimit: 0, maxclientsReported: false, bucketKillChildRecord: -1 };
+}
+
+/** The limits in force this generation (after prefork_check_config and the bucket clamps). */
+export interface MaintenanceLimits {
+  daemonsLimit: number;
+  minSpare: number;
+  maxSpare: number;
+  numBuckets: number;
+}
+
+export interface MaintenanceActions {
+  /** Slots to start children in, lowest first. */
+  spawn: number[];
+  /** Bucket whose pipe of death gets one byte (and a dummy connection); undefined = none. */
+  killOneIdleInBucket?: number;
+  log: MpmLogRecord[];
+  next: SpawnState;
+  /** For diagnostics and tests: what the cycle counted. */
+  idleCount: number;
+  totalNonDead: number;
+}
+
+/** One maintenance cycle. `statuses[i]` is slot i's worker status. */
+export function performIdleServerMaintenance(
+  statuses: readonly ServerStatus[],
+  limits: MaintenanceLimits,
+  state: SpawnState,
+): MaintenanceActions {
+  const next: SpawnState = { ...state };
+  const freeSlots: number[] = [];
+  let idleCount = 0;
+  let lastNonDead = -1;
+  let totalNonDead = 0;
+
+  for (let i = 0; i < limits.daemonsLimit; ++i) {
+    // Past the highest slot ever used, only free slots remain: stop once we have enough.
+    if (i >= state.maxDaemonsLimit && freeSlots.length === state.idleSpawnRate) break;
+    const status = statuses[i] ?? ServerStatus.DEAD;
+    if (status === ServerStatus.DEAD) {
+      if (freeSlots.length < state.idleSpawnRate) freeSlots.push(i);
+    } else {
+      // A child still starting counts as idle: it was started at least a cycle ago, and
+      // spawning more for it would only swamp the machine further.
+      if (status <= ServerStatus.READY) ++idleCount;
+      ++totalNonDead;
+      lastNonDead = i;
+    }
+  }
+  next.maxDaemonsLimit = lastNonDead + 1;
+
+  const actions: MaintenanceActions = { spawn: [], log: [], next, idleCount, totalNonDead };
+
+  if (idleCount > limits.maxSpare) {
+    // One child per cycle, through the pod so that a child which just picked up a
+    // connection finishes it first.
+    next.bucketKillChildRecord = (state.bucketKillChildRecord + 1) % limits.numBuckets;
+    actions.killOneIdleInBucket = next.bucketKillChildRecord;
+    next.idleSpawnRate = 1;
+  } else if (idleCount < limits.minSpare) {
+    if (freeSlots.length === 0) {
+      if (!state.maxclientsReported) {
+        actions.log.push(
+          preforkLog('error', 'AH00161', 'server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting'),
+        );
+        next.maxclientsReported = true;
+      }
+      next.idleSpawnRate = 1;
+    } else {
+      if (state.idleSpawnRate >= 8) {
+        actions.log.push(
+          preforkLog(
+            'info',
+            'AH00162',
+            'server seems busy, (you may need to increase StartServers, or Min/MaxSpareServers), ' +
+              `spawning ${state.idleSpawnRate} children, there are ${idleCount} idle, and ${totalNonDead} total children`,
+          ),
+        );
+      }
+      actions.spawn = freeSlots;
+      // make_child raises max_daemons_limit for each slot it fills.
+      next.maxDaemonsLimit = Math.max(next.maxDaemonsLimit, freeSlots[freeSlots.length - 1] + 1);
+      if (state.holdOffOnExponentialSpawning > 0) {
+        next.holdOffOnExponentialSpawning = state.holdOffOnExponentialSpawning - 1;
+      } else if (state.idleSpawnRate < MAX_SPAWN_RATE) {
+        next.idleSpawnRate = state.idleSpawnRate * 2;
+      }
+    }
+  } else {
+    next.idleSpawnRate = 1;
+  }
+  return actions;
+}
