@@ -17,6 +17,12 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /**
+   * In an `includedFrom` chain: how this location led further in. `Use` (a macro expansion)
+   * adds no "Syntax error on line N of …" layer to Apache's messages, `Include` does.
+   * Absent means `Include`.
+   */
+  via?: 'Include' | 'Use';
 }
 
 /** A directive line, after line continuation and ${VAR} substitution. */
@@ -40,9 +46,17 @@ export interface SectionNode {
   args: string;
   children: ConfigNode[];
   loc: SourceLocation;
-  /** Where its `</Name>` stands. */
+  /** Where its `</Name>` stands (its own `loc` when Apache accepted it unclosed at end of file). */
   endLoc: SourceLocation;
   includedFrom: SourceLocation[];
+  /**
+   * The argument text exactly as Apache's `cmd->args` has it, including the closing `>`
+   * (`<Directory>` alone gives `>`). A section whose rawArgs has no `>` is the one Apache
+   * rejects in the process pass with `<Directory> directive missing closing '>'`.
+   */
+  rawArgs?: string;
+  /** True when end of file came before `</Name>` and Apache accepted it (inside a true <IfModule>…). */
+  unclosed?: boolean;
 }
 
 export type ConfigNode = DirectiveNode | SectionNode;
@@ -60,7 +74,9 @@ export type ConfigErrorCode =
   | 'E_MACRO' // Macro definition/use errors
   | 'E_VERSION' // bad <IfVersion> expression
   | 'E_LINE_TOO_LONG'
-  | 'E_HOST'; // an error returned by the host's execOnRead (e.g. LoadModule failures)
+  | 'E_HOST' // an error returned by the host's execOnRead (e.g. LoadModule failures)
+  | 'E_ARGS' // a read-time directive with the wrong number of arguments (Include takes one argument, …)
+  | 'E_DIRECTIVE'; // a read-time directive refused its argument (ServerRoot must be a valid directory, …)
 
 export interface ConfigError {
   code: ConfigErrorCode;
@@ -68,6 +84,11 @@ export interface ConfigError {
   message: string;
   loc: SourceLocation;
   includedFrom: SourceLocation[];
+  /**
+   * Apache prints this one without any `Syntax error on line …` layer: the main configuration
+   * file could not be opened (`loc.line` is then 1 by convention).
+   */
+  noLine?: boolean;
 }
 
 /** A warning the read pass logs (Apache logs these through the error log at startup). */
@@ -100,6 +121,14 @@ export interface ReadHost {
   execOnRead?(node: DirectiveNode, state: ReadState): ExecOnReadResult | undefined;
   /** Names (lower case) that `execOnRead` wants to see. */
   execOnReadNames?: ReadonlySet<string>;
+  /**
+   * The name of a directive as its module declares it (`directory` → `Directory`,
+   * `<directory` → `<Directory`), for messages such as `Expected </Directory> but saw …`,
+   * where Apache prints the declared spelling. Absent or undefined: the name as written.
+   */
+  canonicalName?(name: string): string | undefined;
+  /** Text after the version number in `<IfVersion ~ regex>` matching (Apache's add_string). */
+  versionAddString?: string;
 }
 
 export type ExecOnReadResult =
