@@ -1,32 +1,183 @@
 /**
- * The wiring from the command line to @prefork/core (configuration) and @prefork/mpm-core (the
- * master). Both are looked up at run time so that the command line works, and says clearly what
- * is missing, in a build where one of them does not yet export its entry point.
+ * The wiring from the command line to @prefork/core (read and process the configuration, with
+ * mpm_prefork's directives and check_config from @prefork/mpm-core) and to the master loop.
  */
-import type { LoadOutcome, LoadRequest, ServerBackend } from './backend.js';
+import { readConfig, type ReadOptions } from '@prefork/config-parser';
+import {
+  createDefaultRegistry,
+  formatLogLine,
+  levelNumber,
+  loadServerConfig,
+  type CoreServerConfig,
+  type LoadResult,
+  type StartupMessage as CoreMessage,
+} from '@prefork/core';
+import type { AnyModule, ServerRec } from '@prefork/core';
+import { isAbsolute, resolve } from 'node:path';
+import type { LoadOutcome, LoadRequest, LoadedServer, ServerBackend, StartupMessage } from './backend.js';
+import { COMPILED_DEFAULTS } from './build-info.js';
+import { dumpIncludes, dumpModules, dumpRunConfig, dumpVhosts, lookupId } from './dumps.js';
 
-/** Our message id for a build without a configuration reader. */
-export const PF_NO_CONFIG_READER = 'PF00003';
+/** Our message ids (the PF01xxx range belongs to the command line). */
+export const PF_HTTPD = {
+  /** No master loop is available in this build. */
+  NO_MASTER: 'PF01001',
+  /** The summary after DUMP_ALL_ERRORS listed errors. */
+  ERROR_COUNT: 'PF01002',
+} as const;
 
-/** The backend `prefork` uses: core's loadServerConfig, mpm-core's runMaster. */
+/** Apache shows a startup message unless its level is above -e (notices always pass). */
+function shown(m: CoreMessage, threshold: LoadRequest['startupLogLevel']): boolean {
+  return m.level === 'notice' || levelNumber(m.level) <= levelNumber(threshold);
+}
+
+function formatMessage(m: CoreMessage): string {
+  const id = m.id ? `${m.id}: ` : '';
+  // APLOG_STARTUP lines carry no timestamp; the others are error-log lines on stderr.
+  return m.startup ? `${id}${m.message}` : formatLogLine({ level: m.level, module: m.module, id: m.id, message: m.message });
+}
+
+function absolute(path: string, serverRoot: string): string {
+  return isAbsolute(path) ? path : resolve(serverRoot, path);
+}
+
+/** Static modules first, then LoadModule order; core's name for core.c is Apache's core_module. */
+function moduleEntries(result: LoadResult) {
+  return result.modules.map((m) => ({ name: m.name === 'core' ? 'core_module' : m.name, kind: m.kind }));
+}
+
+function dumpConfigOf(result: LoadResult, pidFile: string, defines: readonly string[]): string {
+  const want = new Set(defines);
+  const core = result.server.config.get('core') as CoreServerConfig | undefined;
+  const unixd = result.server.config.get('unixd_module') as { user?: string; group?: string } | undefined;
+  let out = '';
+  if (want.has('DUMP_VHOSTS')) {
+    out += dumpVhosts(
+      result.vhosts.map((v) => {
+        const c = v.config.get('core') as CoreServerConfig | undefined;
+        return {
+          addresses: v.addresses,
+          serverName: c?.serverName ?? core?.serverName ?? 'localhost',
+          aliases: c?.serverAliases ?? [],
+          file: v.loc?.file ?? '',
+          line: v.loc?.line ?? 0,
+        };
+      }),
+    );
+  }
+  if (want.has('DUMP_RUN_CFG')) {
+    const user = unixd?.user ?? '#-1';
+    const group = unixd?.group ?? '#-1';
+    out += dumpRunConfig({
+      serverRoot: result.serverRoot,
+      documentRoot: absolute(core?.documentRoot ?? 'htdocs', result.serverRoot),
+      errorLog: absolute(core?.errorLog ?? COMPILED_DEFAULTS.DEFAULT_ERRORLOG, result.serverRoot),
+      mutexes: [
+        ...Object.entries(core?.mutexes ?? {}).map(([name, setting]) => ({
+          name,
+          setting: describeMutex(setting, result.serverRoot),
+        })),
+        ...['mpm-accept', 'watchdog-callback']
+          .filter((n) => !(core?.mutexes ?? {})[n])
+          .map((name) => ({ name, setting: undefined })),
+      ],
+      pidFile,
+      defines: result.defines,
+      user: { name: user, id: lookupId(user, '/etc/passwd') },
+      group: { name: group, id: lookupId(group, '/etc/group') },
+    });
+  }
+  if (want.has('DUMP_MODULES')) out += dumpModules(moduleEntries(result));
+  if (want.has('DUMP_INCLUDES')) out += dumpIncludes(result.includes);
+  return out;
+}
+
+/** `Mutex file:/dir default` shows as `dir="/dir" mechanism=fcntl` (Debian's default mechanism). */
+function describeMutex(setting: string, serverRoot: string): string {
+  const [mech, dir] = setting.includes(':') ? [setting.slice(0, setting.indexOf(':')), setting.slice(setting.indexOf(':') + 1)] : [setting, ''];
+  const mechanism = mech === 'file' || mech === 'default' ? 'fcntl' : mech;
+  return `dir="${dir ? absolute(dir, serverRoot) : resolve(serverRoot, 'logs')}" mechanism=${mechanism}`;
+}
+
+function directivesText(result: LoadResult): string {
+  let out = '';
+  for (const m of result.moduleDefs) {
+    for (const d of m.directives ?? []) {
+      out += `${d.name} (${m.sourceFile})\n\t${d.help ?? ''}\n`;
+    }
+  }
+  return out;
+}
+
+/** What the command line takes from @prefork/mpm-core, looked up so a partial build still checks. */
+interface MpmParts {
+  preforkModule?: AnyModule;
+  preforkSettingsOf?: (server: ServerRec, serverRoot: string) => { pidFile: string } | undefined;
+  runMaster?: (options: never) => Promise<number>;
+}
+
+async function mpmParts(): Promise<MpmParts> {
+  const ns: Record<string, unknown> = { ...((await import('@prefork/mpm-core')) as Record<string, unknown>) };
+  if (!ns['preforkModule']) {
+    // Releases of mpm-core that do not re-export their config module from the index still ship it.
+    try {
+      const config = (await import(new URL('./config/index.js', import.meta.resolve('@prefork/mpm-core')).href)) as Record<string, unknown>;
+      for (const key of ['preforkModule', 'preforkSettingsOf']) ns[key] ??= config[key];
+    } catch {
+      // Without it, LoadModule mpm_prefork_module is reported by core as it reports any module it lacks.
+    }
+  }
+  const parts: MpmParts = {};
+  if (ns['preforkModule'] && typeof ns['preforkModule'] === 'object') parts.preforkModule = ns['preforkModule'] as AnyModule;
+  if (typeof ns['preforkSettingsOf'] === 'function') parts.preforkSettingsOf = ns['preforkSettingsOf'] as MpmParts['preforkSettingsOf'];
+  if (typeof ns['runMaster'] === 'function') parts.runMaster = ns['runMaster'] as MpmParts['runMaster'];
+  return parts;
+}
+
+/** The backend `prefork` uses: core's loadServerConfig with mpm_prefork registered. */
 export function createCoreBackend(): ServerBackend {
   return {
     async load(request: LoadRequest): Promise<LoadOutcome> {
-      const core = (await import('@prefork/core')) as Record<string, unknown>;
-      if (typeof core['loadServerConfig'] !== 'function') {
-        return {
-          messages: [
-            {
-              kind: 'error',
-              text:
-                `${PF_NO_CONFIG_READER}: ${request.programName}: cannot read ${request.configFile}: ` +
-                'this build has no configuration reader (@prefork/core provides no loadServerConfig)',
-            },
-          ],
-          errors: [],
-        };
+      const mpm = await mpmParts();
+      const registry = createDefaultRegistry(mpm.preforkModule ? [mpm.preforkModule] : []);
+      const reader = (options: ReadOptions) =>
+        readConfig({ ...options, stopAtFirstError: request.stopAtFirstError });
+      const result = await loadServerConfig({
+        file: request.configFile,
+        serverRoot: request.serverRoot,
+        defines: request.defines,
+        preDirectives: request.preDirectives,
+        postDirectives: request.postDirectives,
+        program: request.programName,
+        registry,
+        startup: true,
+        processOptions: { skipDocumentRootCheck: !request.documentRootCheck },
+        reader,
+      });
+      const messages: StartupMessage[] = result.startupMessages
+        .filter((m) => shown(m, request.startupLogLevel))
+        .map((m) => ({ kind: 'warning', text: formatMessage(m) }));
+      const errors = result.errors.map((e) => ({
+        file: e.loc?.file ?? absolute(request.configFile, request.serverRoot),
+        line: e.loc?.line ?? 0,
+        column: e.loc?.column ?? 0,
+        message: e.message,
+        code: e.kind,
+      }));
+      if (!result.ok) {
+        // Apache stops at the first error and prints only it.
+        const first = result.errors[0];
+        if (first) messages.push({ kind: 'error', text: first.text });
+        return { messages, errors };
       }
-      return { messages: [], errors: [] };
+      const settings = mpm.preforkSettingsOf?.(result.server, result.serverRoot);
+      const pidFile = settings?.pidFile ?? absolute(COMPILED_DEFAULTS.DEFAULT_PIDLOG, result.serverRoot);
+      const server: LoadedServer = {
+        pidFile,
+        dumpConfig: (defines) => dumpConfigOf(result, pidFile, defines),
+        showDirectives: () => directivesText(result),
+      };
+      return { messages, errors, server };
     },
   };
 }

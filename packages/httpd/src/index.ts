@@ -2,7 +2,7 @@
  * @prefork/httpd: the `prefork` command (httpd's command line) as a library, for embedding and
  * for tests.
  */
-export { main, PF_MESSAGES, type MainContext } from './main.js';
+export { main, type MainContext } from './main.js';
 export {
   parseCommandLine,
   SERVER_BASEARGS,
@@ -47,4 +47,15 @@ export type {
   ServerBackend,
   StartupMessage,
 } from './backend.js';
-export { createCoreBackend, PF_NO_CONFIG_READER } from './core-backend.js';
+export { createCoreBackend, PF_HTTPD } from './core-backend.js';
+export {
+  dumpIncludes,
+  dumpModules,
+  dumpRunConfig,
+  dumpVhosts,
+  lookupId,
+  type IncludedFile,
+  type ModuleEntry,
+  type RunConfigFacts,
+  type VhostFacts,
+} from './dumps.js';

@@ -14,6 +14,7 @@ import {
   usageText,
   versionText,
 } from './build-info.js';
+import { PF_HTTPD } from './core-backend.js';
 import { signalServer, systemProcessControl, type ProcessControl } from './pidfile.js';
 
 /** Where main() writes and what it talks to; the defaults are the real process's. */
@@ -26,13 +27,6 @@ export interface MainContext {
   processControl?: ProcessControl;
 }
 
-/** Our own message ids (Apache has none for these conditions). */
-export const PF_MESSAGES = {
-  /** No master loop is available in this build. */
-  noMaster: 'PF00001',
-  /** A summary after DUMP_ALL_ERRORS listed errors. */
-  errorCount: 'PF00002',
-} as const;
 
 /** A stream for stderr that -E may send to a file, as ap_replace_stderr_log does. */
 class StartupErrorStream {
@@ -129,7 +123,7 @@ async function serve(
     for (const e of outcome.errors) err.write(formatLocated(e));
     if (outcome.errors.length > 0 || !outcome.server) {
       const n = outcome.errors.length;
-      err.write(`${PF_MESSAGES.errorCount}: ${n} error${n === 1 ? '' : 's'} in the configuration\n`);
+      err.write(`${PF_HTTPD.ERROR_COUNT}: ${n} error${n === 1 ? '' : 's'} in the configuration\n`);
       return 1;
     }
   } else {
@@ -155,7 +149,7 @@ async function serve(
 
   if (!server.run) {
     err.write(
-      `${PF_MESSAGES.noMaster}: ${ctx.programName}: serving is not available yet: ` +
+      `${PF_HTTPD.NO_MASTER}: ${ctx.programName}: serving is not available yet: ` +
         'this build has no master process (@prefork/mpm-core provides no runMaster); ' +
         'use -t to check a configuration\n',
     );
