@@ -23,7 +23,7 @@ function uniqueName(tag: string): string {
 }
 
 /** Spawns the fixture child in its own session; killed at teardown whatever happens. */
-function startChild(tt: Tap.Test, args: string[]): ChildProcess {
+function startChild(tt: { teardown(fn: () => void): void }, args: string[]): ChildProcess {
   const child = spawn(process.execPath, [childScript, ...args], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,8 +55,6 @@ function waitReady(child: ChildProcess): Promise<void> {
     child.on('exit', (code) => reject(new Error(`child exited with ${code} before it was ready`)));
   });
 }
-
-namespace Tap { export type Test = Parameters<Parameters<typeof t.test>[1]>[0]; }
 
 t.test('children write their own slots while the master snapshots', async (tt) => {
   const name = uniqueName('work');
