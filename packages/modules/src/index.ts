@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export * from './log_config/index.js';
+export * from './mime/index.js';
