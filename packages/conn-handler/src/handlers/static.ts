@@ -198,8 +198,8 @@ export function walkPath(cfg: ChildConfig, uri: string): { filename: string; pat
   let info: FileInfo = rootInfo;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;
-    if (seg === '' && i === segs.length - 1) return { filename: current + '/', pathInfo: '', info };
     if (!info.isDir) return { filename: current, pathInfo: '/' + segs.slice(i).join('/'), info };
+    if (seg === '' && i === segs.length - 1) return { filename: current + '/', pathInfo: '', info };
     const next = current + '/' + seg;
     const st = statFile(next);
     if ('errno' in st) {

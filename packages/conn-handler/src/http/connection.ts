@@ -578,7 +578,9 @@ async function processRequest(
     errorLog.log('core', 'error', `AH00132: file permissions deny server access: ${filename}`, client, '(13)Permission denied');
     throw new Die(403);
   }
-  return serveFile(cfg, req, filename, fileInfo);
+  const res = serveFile(cfg, req, filename, fileInfo);
+  if (res.status === 416) throw new Die(416);
+  return res;
 }
 
 function encodeURIPath(p: string): string {

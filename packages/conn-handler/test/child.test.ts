@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { captureConfig, makeDocroot } from './helpers.js';
+
+const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/child-entry.js');
+const docroot = makeDocroot();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-child-'));
+const snapshot = path.join(tmp, 'config.json');
+fs.writeFileSync(snapshot, JSON.stringify(captureConfig(docroot, { errorLog: path.join(tmp, 'error_log'), logLevel: 'info' })));
+t.teardown(() => {
+  fs.rmSync(docroot, { recursive: true, force: true });
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+interface Child {
+  proc: ChildProcess;
+  pod: net.Socket;
+  exited: Promise<number | null>;
+}
+
+/** A listening socket whose fd the children inherit; the test process itself never accepts on it. */
+async function listeningFd(): Promise<{ fd: number; port: number; close: () => void }> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 64 }, r));
+  const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+  return { fd, port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+}
+
+function spawnChild(listenFd: number, port: number, slot: number): Child {
+  const bootstrap = {
+    slot, bucket: 0, generation: 0, scoreboard: { name: 'test' },
+    listeners: [{ fd: 4, address: '127.0.0.1', port, protocol: 'http' }],
+    acceptMutex: { kind: 'none' }, configSnapshot: snapshot, masterPid: process.pid,
+  };
+  const proc = spawn(process.execPath, [ENTRY], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe', listenFd],
+    detached: true,
+    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap) },
+  });
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  return { proc, pod: proc.stdio[3] as net.Socket, exited };
+}
+
+function killChild(c: Child): void {
+  if (c.proc.exitCode === null && c.proc.signalCode === null && c.proc.pid) {
+    try {
+      process.kill(-c.proc.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** One client: a keep-alive request, hold the connection, a closing request; returns timings. */
+function slowClient(port: number, holdMs: number): Promise<{ firstAt: number; endAt: number; responses: number; reset: boolean }> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = '';
+    let firstAt = 0;
+    let reset = false;
+    s.on('data', (d) => {
+      buf += d.toString('latin1');
+      if (!firstAt && buf.includes('hello world\n')) {
+        firstAt = Date.now();
+        setTimeout(() => s.write('GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n'), holdMs);
+      }
+    });
+    s.on('error', () => {
+      reset = true;
+    });
+    s.on('close', () => resolve({ firstAt, endAt: Date.now(), responses: (buf.match(/HTTP\/1\.1 200 OK/g) ?? []).length, reset }));
+    s.write('GET /hello.txt HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  });
+}
+
+t.test('two children, eight held connections: one connection per child at a time, none reset', async (t) => {
+  const l = await listeningFd();
+  const children = [spawnChild(l.fd, l.port, 0), spawnChild(l.fd, l.port, 1)];
+  l.close();
+  t.teardown(() => children.forEach(killChild));
+  const results = await Promise.all(Array.from({ length: 8 }, () => slowClient(l.port, 300)));
+  t.equal(results.filter((r) => r.reset).length, 0, 'no connection reset');
+  t.same(results.map((r) => r.responses), Array(8).fill(2), 'every client got both responses');
+  // At any instant at most two connections are between their first response and their end.
+  const events = results.flatMap((r) => [[r.firstAt, 1], [r.endAt, -1]] as Array<[number, number]>).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let maxOpen = 0;
+  for (const [, d] of events) {
+    open += d;
+    maxOpen = Math.max(maxOpen, open);
+  }
+  t.ok(maxOpen <= 2, `at most two connections served at once (saw ${maxOpen})`);
+  for (const c of children) c.pod.write('!');
+  const codes = await Promise.all(children.map((c) => c.exited));
+  t.same(codes, [0, 0], 'a pod byte makes each child exit 0');
+  const log = fs.readFileSync(path.join(tmp, 'error_log'), 'utf8');
+  t.notMatch(log, /PF020|AH00158/, 'no accept or engine errors logged');
+});
+
+t.test('pod EOF (master gone) makes an idle child exit', async (t) => {
+  const l = await listeningFd();
+  const child = spawnChild(l.fd, l.port, 2);
+  l.close();
+  t.teardown(() => killChild(child));
+  const r = await slowClient(l.port, 10);
+  t.equal(r.responses, 2, 'child serves before the pod closes');
+  child.pod.destroy();
+  const code = await child.exited;
+  t.equal(code, 0, 'exit code 0 on pod EOF');
+});
+
+t.test('MaxConnectionsPerChild retires the child after N connections', async (t) => {
+  const snap2 = path.join(tmp, 'config-max.json');
+  fs.writeFileSync(snap2, JSON.stringify(captureConfig(docroot, { errorLog: path.join(tmp, 'error_log2'), maxConnectionsPerChild: 2 })));
+  const l = await listeningFd();
+  const bootstrap = {
+    slot: 3, bucket: 0, generation: 0, scoreboard: { name: 'test' },
+    listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
+    acceptMutex: { kind: 'none' }, configSnapshot: snap2, masterPid: process.pid,
+  };
+  const proc = spawn(process.execPath, [ENTRY], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
+    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap) },
+  });
+  l.close();
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  t.teardown(() => killChild({ proc, pod: proc.stdio[3] as net.Socket, exited }));
+  const a = await slowClient(l.port, 10);
+  const b = await slowClient(l.port, 10);
+  t.same([a.responses, b.responses], [2, 2]);
+  t.equal(await exited, 0, 'exits by itself after two connections');
+});
