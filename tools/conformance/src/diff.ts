@@ -30,7 +30,7 @@ export function diffLines(reference: string[], ours: string[], context = 2): str
       full.push('  ' + reference[i]);
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+    } else if (j < m && (i >= n || lcs[i][j + 1] > lcs[i + 1][j])) {
       full.push('+ ' + ours[j]);
       j++;
     } else {

@@ -34,14 +34,14 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export const STANDARD_RULES: readonly Rule[] = [
   {
     name: 'version',
-    why: 'Apache says "Apache/2.4.71 (Debian)"; ours names itself. Only the product token is replaced.',
-    pattern: /\b(?:Apache|prefork)\/\d+\.\d+\.\d+(?:[-+.][0-9A-Za-z.-]+)?(?: \((?:Debian|Unix|prefork|Node\.js[^)]*)\))?/g,
+    why: 'Apache says "Apache/2.4.71 (Debian)", ours "prefork/0.1.0 (Apache/2.4.71 compatible)": the product token and its comment in parentheses are replaced, nothing around them.',
+    pattern: /\b(?:Apache|prefork)\/\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?(?: \([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\))?/g,
     replace: '<version>',
   },
   {
     name: 'server-built',
-    why: 'The build date of the binary differs between builds.',
-    pattern: /^(Server [Bb]uilt:\s*).*$/gm,
+    why: 'The build date of the binary differs between builds (-v, -V, AH00164, /server-status).',
+    pattern: /(Server [Bb]uilt:[ \t]*)[^\n']+/g,
     replace: '$1<built>',
   },
   {
@@ -78,6 +78,12 @@ export const STANDARD_RULES: readonly Rule[] = [
     name: 'program-name',
     why: 'Apache prints its short name ("apache2: Syntax error …", "httpd (pid N) already running"); ours prints its own.',
     pattern: /(^|: )(?:apache2|prefork|httpd)(?=: | \(| not running)/gm,
+    replace: '$1<httpd>',
+  },
+  {
+    name: 'command-line',
+    why: 'AH00094 "Command line: \'…\'" starts with how the program was invoked, which differs by program.',
+    pattern: /(Command line: ')\S*?(?:apache2|prefork(?:\.js)?|httpd)(?=[\s'])/g,
     replace: '$1<httpd>',
   },
   {

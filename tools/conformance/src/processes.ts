@@ -117,7 +117,17 @@ export function processTable(): ProcRow[] {
 
 /** The number of live child processes of pid. */
 export function countChildren(pid: number): number {
-  return processTable().filter((r) => r.ppid === pid).length;
+  // The kernel's own list is cheap; the process table is the fallback where it is not built in.
+  try {
+    let n = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (list) n += list.split(/\s+/).filter((c) => isAlive(Number(c))).length;
+    }
+    return n;
+  } catch {
+    return processTable().filter((r) => r.ppid === pid).length;
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
  * Runs one case against one program ("side"): lays down a fresh ServerRoot, performs the steps,
  * normalises what they observed, and stops everything it started, whatever happened.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exchange, sha256 } from './http-exchange.js';
@@ -114,6 +114,8 @@ const text = (bufs: Buffer[]): string => Buffer.concat(bufs).toString('utf8');
 /** Runs all steps of a case on one side and returns its normalised observations. */
 export async function runSide(c: LoadedCase, side: Side, opts: SideRunOptions): Promise<SideRun> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'prefork-conf-')));
+  // Children run as the configured User (www-data when started as root) and must reach the docroot.
+  chmodSync(root, 0o755);
   const state: RunState = { pgids: [], pids: [] };
   const steps: Observation[] = [];
   let killed: number[] = [];

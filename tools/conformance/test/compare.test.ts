@@ -1,0 +1,70 @@
+import t from 'tap';
+import { compareField, compareObservation, validateMode } from '../src/compare.js';
+import { diffLines } from '../src/diff.js';
+
+t.test('exact', async (t) => {
+  t.equal(compareField('exact', 'a\nb\n', 'a\nb\n'), null);
+  t.equal(compareField('exact', 1, 1), null);
+  t.equal(compareField('exact', { x: [1, 'a'] }, { x: [1, 'a'] }), null);
+  const d = compareField('exact', 'a\nb\nc\n', 'a\nB\nc\n');
+  t.same(d, ['  a', '- b', '+ B', '  c']);
+  t.ok(compareField('exact', 0, 1));
+  t.ok(compareField('exact', 'x', undefined), 'a field missing on one side differs');
+});
+
+t.test('set, subset, subsequence', async (t) => {
+  t.equal(compareField('set', 'a\nb\n', 'b\na\n'), null);
+  t.same(compareField('set', 'a\nb\n', 'b\nc\n'), ['- a', '+ c']);
+  t.ok(compareField('set', 'a\na\n', 'a\n'), 'multiplicity counts');
+  t.equal(compareField('subset', ['a', 'b'], ['c', 'b', 'a']), null);
+  t.same(compareField('subset', ['a', 'x'], ['a']), ['- x']);
+  t.equal(compareField('subsequence', ['a', 'c'], ['a', 'b', 'c']), null);
+  t.ok(compareField('subsequence', ['c', 'a'], ['a', 'b', 'c']), 'order matters');
+});
+
+t.test('regex and contains', async (t) => {
+  const re = { mode: 'regex' as const, pattern: 'AH\\d{5}: .*\\n' };
+  t.equal(compareField(re, 'AH00526: x\n', 'AH00111: y\n'), null);
+  const d = compareField(re, 'AH00526: x\n', 'PF00001: y\n');
+  t.match(d?.[0], /^ours does not match/);
+  const c = { mode: 'contains' as const, lines: ['Loaded Modules:', ' core_module (static)'] };
+  t.equal(compareField(c, 'Loaded Modules:\n core_module (static)\n so_module (static)\n', 'Loaded Modules:\n core_module (static)\n'), null);
+  t.same(compareField(c, 'Loaded Modules:\n core_module (static)\n', 'Loaded Modules:\n'), ['ours lacks:  core_module (static)']);
+});
+
+t.test('tolerance on numbers and series', async (t) => {
+  const tol = { mode: 'tolerance' as const, value: 1, time: 0.6 };
+  t.equal(compareField(tol, 3, 4), null);
+  t.ok(compareField(tol, 3, 5));
+  const ref = [[0, 12], [1, 11], [2, 10], [3, 9]];
+  t.equal(compareField(tol, ref, [[0, 12], [1.5, 11], [2.1, 9], [3, 9]]), null, 'within ±1 child and ±0.6 s');
+  const late = compareField(tol, ref, [[0, 12], [1, 12], [2, 12], [3, 12]]);
+  t.ok(late, 'a series that never decays fails');
+  t.match(late?.join('\n'), /no sample of ours within/);
+});
+
+t.test('observations: default exact, ignore, missing fields', async (t) => {
+  t.same(compareObservation(undefined, { exit: 0, stderr: 'Syntax OK\n' }, { exit: 0, stderr: 'Syntax OK\n' }), []);
+  const m = compareObservation({ stdout: 'ignore' }, { exit: 0, stdout: 'x' }, { exit: 1, stdout: 'y' });
+  t.same(m.map((x) => x.field), ['exit']);
+  t.same(compareObservation(undefined, { started: true }, { started: true, exit: 1 }).map((x) => x.field), ['exit']);
+});
+
+t.test('mode validation', async (t) => {
+  t.equal(validateMode('exact'), null);
+  t.equal(validateMode({ mode: 'tolerance', value: 1 }), null);
+  t.match(validateMode('fuzzy'), /unknown comparison mode/);
+  t.match(validateMode('regex'), /unknown comparison mode/, 'regex needs its pattern');
+  t.match(validateMode({ mode: 'regex', pattern: '(' }), /bad regex/);
+  t.match(validateMode({ mode: 'contains' }), /needs "lines"/);
+  t.match(validateMode({ mode: 'tolerance', value: -1 }), /non-negative/);
+});
+
+t.test('diff keeps context short', async (t) => {
+  const a = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+  const b = [...a];
+  b[10] = 'changed';
+  const d = diffLines(a, b);
+  t.ok(d.includes('- line 10') && d.includes('+ changed'));
+  t.ok(d.length < 10, 'unchanged lines far away are elided');
+});
