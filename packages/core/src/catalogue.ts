@@ -45,6 +45,8 @@ interface RawModule {
   status?: unknown;
 }
 
+/** Apache's core module is named 'core' (its struct is core_module); the catalogue may say either. */
+const coreName = (n: string | undefined) => (n === 'core_module' ? 'core' : n);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** Reads the catalogue shipped with this package (an empty one when it is absent). */
@@ -55,7 +57,7 @@ export function loadCatalogue(dir: string = fileURLToPath(new URL('../catalogue/
   if (!existsSync(dfile) || !existsSync(mfile)) return cat;
   const rawModules = JSON.parse(readFileSync(mfile, 'utf8')) as RawModule[];
   for (const m of rawModules) {
-    const name = str(m.identifier) ?? (str(m.name) === 'core' ? 'core' : undefined);
+    const name = coreName(str(m.identifier) ?? (str(m.name) === 'core' ? 'core' : undefined));
     if (!name) continue;
     cat.modules.set(name, {
       name,
@@ -66,7 +68,7 @@ export function loadCatalogue(dir: string = fileURLToPath(new URL('../catalogue/
   const rawDirectives = JSON.parse(readFileSync(dfile, 'utf8')) as RawDirective[];
   for (const d of rawDirectives) {
     const name = str(d.name);
-    const module = str(d.identifier) ?? (str(d.module) === 'core' ? 'core' : undefined);
+    const module = coreName(str(d.identifier) ?? (str(d.module) === 'core' ? 'core' : undefined));
     if (!name || !module) continue;
     const entry: CatalogueDirective = {
       name,

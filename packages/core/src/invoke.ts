@@ -164,3 +164,13 @@ export function checkCmdContext(
   if (found) return `${cmd.name}${gt} cannot occur within <${found.name}> section`;
   return undefined;
 }
+
+/**
+ * Apache's section handlers reject `<Directory /x` (no closing `>`) after their context
+ * check; the read pass keeps the raw argument text so this can be told.
+ */
+export function unclosedSection(cmd: Pick<CmdParms, 'name' | 'node'>): string | undefined {
+  const node = cmd.node;
+  if (node.type !== 'section' || node.rawArgs === undefined || node.rawArgs.includes('>')) return undefined;
+  return `${cmd.name}> directive missing closing '>'`;
+}

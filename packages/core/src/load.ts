@@ -6,12 +6,13 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
 import { SERVER_VERSION } from './constants.js';
 import { HookRegistry, OK, DECLINED, type ConfigHookContext } from './hooks.js';
 import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './module.js';
-import { OTHER_MPMS, PF } from './policy.js';
+import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
 import type { ModuleRegistry } from './registry.js';
 
@@ -94,10 +95,10 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   const jsModules: AnyModule[] = [];
   const otherMpms: { name: string; loc: SourceLocation }[] = [];
 
+  // Preloaded modules are not in mod_so's list: LoadModule of one is "built-in", not "already loaded".
   for (const name of registry.preloaded) {
     const m = registry.modules.get(name) as AnyModule;
     loaded.push({ name, sourceFile: m.sourceFile, kind: 'static', policy: 'implemented' });
-    loadedNames.add(name);
   }
 
   const isLoaded = (name: string): boolean => {
@@ -123,7 +124,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       return { warning: { id: 'AH01574', module: 'so', level: 'warn', message: `module ${name} is already loaded, skipping` } };
     }
     const policy = registry.policy(name);
-    if (policy === 'builtin' && name !== 'core' && name !== 'http_module') {
+    if (BUILTIN_MODULES.includes(name) && name !== 'core' && name !== 'http_module') {
       return { error: `module ${name} is built-in and can't be loaded` };
     }
     if (isJsSpecifier(file)) {
@@ -211,7 +212,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
 
   let read: ReadResult;
   try {
-    const reader = options.reader ?? (await defaultReader());
+    const reader = options.reader ?? readConfig;
     read = await reader({
       file: options.file,
       serverRoot: options.serverRoot,
@@ -326,8 +327,7 @@ function readError(e: ConfigError, program: string): LoadError {
   if (e.code === 'E_SECTION_MISSING_ANGLE') {
     return { kind: 'syntax', message: e.message, loc: e.loc, text: `AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:\n${e.message}` };
   }
-  const chain = [...e.includedFrom, e.loc].map((l) => `Syntax error on line ${l.line} of ${l.file}: `).join('');
-  return { kind: 'read', message: e.message, loc: e.loc, text: `${program}: ${chain}${e.message}` };
+  return { kind: 'read', message: e.message, loc: e.loc, text: formatReadError(e, program) };
 }
 
 function isJsSpecifier(file: string): boolean {
@@ -355,10 +355,3 @@ async function importJsModule(p: PendingJs, serverRoot: string): Promise<{ modul
   return { error: `${PF.JS_MODULE_BAD}: Can't locate API module structure \`${p.name}' in file ${p.specifier}` };
 }
 
-type Reader = (options: ReadOptions) => ReadResult | Promise<ReadResult>;
-
-async function defaultReader(): Promise<Reader> {
-  const mod = (await import('@prefork/config-parser')) as unknown as { readConfig?: Reader };
-  if (typeof mod.readConfig !== 'function') throw new Error('@prefork/config-parser does not export readConfig');
-  return mod.readConfig;
-}

@@ -5,6 +5,7 @@
 import { getWordConf, splitWords } from '../args.js';
 import { OR_AUTHCFG } from '../constants.js';
 import type { CmdParms, DirectiveDef, ModuleDef } from '../module.js';
+import { unclosedSection } from '../invoke.js';
 import { AUTHZ_PROVIDER_MODULES } from '../policy.js';
 
 /** One Require line, or a <RequireAll/Any/None> block. */
@@ -69,6 +70,8 @@ function block(kind: 'all' | 'any' | 'none', tag: string): DirectiveDef<undefine
     name: `<${tag}`, arity: 'RAW_ARGS', context: OR_AUTHCFG,
     help: 'container for grouping authorization directives',
     set: (cmd, raw) => {
+      const unclosed = unclosedSection(cmd);
+      if (unclosed) return unclosed;
       if (raw.trim() !== '') return `<${tag}> directive doesn't take additional arguments`;
       const rules: AuthzRule[] = [];
       cmd.dirConfig.stack.push(rules);

@@ -11,6 +11,7 @@ import {
 } from '../constants.js';
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
 import type { CmdParms, DirectiveDef, ModuleDef } from '../module.js';
+import { unclosedSection } from '../invoke.js';
 
 export type ServerTokens = 'Prod' | 'Major' | 'Minor' | 'Minimal' | 'OS' | 'Full';
 
@@ -96,7 +97,7 @@ function dirLike(kind: 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMa
     context: base === 'Files' ? OR_ALL : RSRC_CONF,
     help: '',
     set: (cmd, raw) => {
-      const err = cmd.checkContext(base === 'Files' ? NOT_IN_LIMIT : NOT_IN_DIR_CONTEXT);
+      const err = cmd.checkContext(base === 'Files' ? NOT_IN_LIMIT : NOT_IN_DIR_CONTEXT) ?? unclosedSection(cmd);
       if (err) return err;
       const args = sectionArgs(cmd, raw);
       if (typeof args === 'string') return args;
@@ -132,7 +133,7 @@ function ifLike(kind: 'If' | 'ElseIf' | 'Else'): D {
     context: OR_ALL,
     help: 'Container for directives to be conditionally applied',
     set: (cmd, raw) => {
-      const err = cmd.checkContext(NOT_IN_LIMIT);
+      const err = cmd.checkContext(NOT_IN_LIMIT) ?? unclosedSection(cmd);
       if (err) return err;
       const expr = raw.trim();
       if (kind === 'Else' && expr !== '') return '<Else> does not take an argument';
@@ -149,6 +150,8 @@ function limitLike(kind: 'Limit' | 'LimitExcept'): D {
     context: OR_LIMIT | OR_AUTHCFG,
     help: '',
     set: (cmd, raw) => {
+      const unclosed = unclosedSection(cmd);
+      if (unclosed) return unclosed;
       const methods = splitWords(raw);
       if (methods.length === 0) return `<${kind}> directive requires additional arguments`;
       if (cmd.limited) return 'Nested Limit sections are not allowed';
@@ -187,7 +190,7 @@ const directives: D[] = [
     name: '<VirtualHost', arity: 'RAW_ARGS', context: RSRC_CONF,
     help: 'Container to map directives to a particular virtual host, takes one or more host addresses',
     set: (cmd, raw) => {
-      const err = cmd.checkContext(GLOBAL_ONLY);
+      const err = cmd.checkContext(GLOBAL_ONLY) ?? unclosedSection(cmd);
       if (err) return err;
       const args = sectionArgs(cmd, raw);
       if (typeof args === 'string') return args;
@@ -395,19 +398,16 @@ const directives: D[] = [
     set: (cmd, raw) => {
       const err = cmd.checkContext(GLOBAL_ONLY);
       if (err) return err;
-      const first = getWordConf(raw);
-      const second = getWordConf(first.rest);
-      if (first.word === '') return 'Mutex requires at least a mechanism argument';
+      // Mutex mechanism[:dir] [name|default …]
+      const mech = getWordConf(raw);
+      if (mech.word === '') return 'Mutex requires at least a mechanism argument';
       const mechs = ['default', 'none', 'flock', 'fcntl', 'posixsem', 'sysvsem', 'pthread', 'file'];
-      const mechOf = (w: string) => w.toLowerCase().split(':')[0];
-      // "Mutex mech" sets the default; "Mutex name[,name…] mech" sets named ones.
-      if (second.word === '' && mechs.includes(mechOf(first.word))) {
-        cmd.serverConfig.mutexes.default = first.word;
-        return undefined;
+      const kind = mech.word.toLowerCase().split(':')[0];
+      if (!mechs.includes(kind)) {
+        return `Invalid Mutex argument ${mech.word} (Mutex mechanisms are: default, none, flock, fcntl, posixsem, sysvsem, pthread, file:/path)`;
       }
-      const mech = second.word === '' ? 'default' : second.word;
-      if (!mechs.includes(mechOf(mech))) return `Invalid Mutex argument ${mech} (Mutex mechanisms are: default, none, flock, fcntl, posixsem, sysvsem, pthread, file:/path)`;
-      for (const name of first.word.split(',')) cmd.serverConfig.mutexes[name.toLowerCase()] = mech;
+      const names = splitWords(mech.rest);
+      for (const name of names.length > 0 ? names : ['default']) cmd.serverConfig.mutexes[name.toLowerCase()] = mech.word;
       return undefined;
     },
   },

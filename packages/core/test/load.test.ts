@@ -1,0 +1,88 @@
+// loadServerConfig end to end with the real read pass: LoadModule mapping and policy,
+// MPM selection, JavaScript modules, prefork settings.
+import t from 'tap';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDefaultRegistry, loadServerConfig, type AnyModule, type CoreServerConfig, type LoadResult } from '../src/index.js';
+import { preforkModule, preforkSettingsOf } from '../../mpm-core/src/config/index.js';
+
+const root = mkdtempSync(join(tmpdir(), 'prefork-core-load-'));
+t.teardown(() => rmSync(root, { recursive: true, force: true }));
+mkdirSync(join(root, 'htdocs'));
+const registry = createDefaultRegistry([preforkModule as unknown as AnyModule]);
+const MODS = '/usr/lib/apache2/modules';
+let n = 0;
+
+async function load(body: string): Promise<LoadResult & { file: string }> {
+  const file = join(root, `t${++n}.conf`);
+  writeFileSync(file, body);
+  const r = await loadServerConfig({ file, serverRoot: root, program: 'apache2', registry });
+  return { ...r, file };
+}
+const prefork = `LoadModule mpm_prefork_module ${MODS}/mod_mpm_prefork.so\n`;
+
+t.test('LoadModule cases', async (t) => {
+  const builtin = await load(`${prefork}LoadModule unixd_module ${MODS}/mod_unixd.so\n`);
+  t.equal(builtin.errors[0]?.text, `apache2: Syntax error on line 2 of ${builtin.file}: module unixd_module is built-in and can't be loaded`);
+  const dup = await load(`${prefork}LoadModule mime_module ${MODS}/mod_mime.so\nLoadModule mime_module ${MODS}/mod_mime.so\n`);
+  t.ok(dup.ok);
+  t.match(dup.startupMessages, [{ id: 'AH01574', module: 'so', level: 'warn', message: 'module mime_module is already loaded, skipping' }]);
+  const missing = await load(`${prefork}LoadModule foo_module modules/mod_foo.so\n`);
+  t.equal(missing.errors[0]?.text,
+    `apache2: Syntax error on line 2 of ${missing.file}: Cannot load ${root}/modules/mod_foo.so into server: ${root}/modules/mod_foo.so: cannot open shared object file: No such file or directory`);
+  const relative = await load(`${prefork}LoadModule status_module modules/mod_status.so\n<IfModule mod_status.c>\nExtendedStatus On\n</IfModule>\n`);
+  t.ok(relative.ok, 'a ServerRoot-relative path of a stock module is mapped by name');
+  t.equal((relative.server.config.get('core') as CoreServerConfig).extendedStatus, true, '<IfModule mod_status.c> sees it');
+  t.ok(relative.modules.some((m) => m.name === 'status_module' && m.kind === 'shared'));
+});
+
+t.test('MPM selection', async (t) => {
+  const two = await load(`${prefork}LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\n`);
+  t.equal(two.errors[0]?.text, 'AH00534: apache2: Configuration error: More than one MPM loaded.');
+  const none = await load('ServerName x\n');
+  t.equal(none.errors[0]?.text, 'AH00534: apache2: Configuration error: No MPM loaded.');
+  const event = await load(`LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\n<IfModule mpm_event_module>\nThreadsPerChild 25\n</IfModule>\n<IfModule mpm_prefork_module>\nStartServers 3\n</IfModule>\n`);
+  t.ok(event.ok, 'event alone: prefork runs instead');
+  t.match(event.startupMessages, [{ id: 'PF00003', level: 'warn' }]);
+  t.equal(preforkSettingsOf(event.server, root)?.startServers, 5, 'IfModule mpm_prefork_module is false during the read, the defaults stay');
+});
+
+t.test('fail-closed and warn-accept modules', async (t) => {
+  const deflate = await load(`${prefork}LoadModule deflate_module ${MODS}/mod_deflate.so\nDeflateCompressionLevel 9\n`);
+  t.ok(deflate.ok);
+  t.match(deflate.startupMessages.map((m) => m.id), ['PF00002', 'PF00001']);
+  t.match(deflate.startupMessages[1].message, `DeflateCompressionLevel: not supported by this server (deflate_module), ignored on line 3 of ${deflate.file}`);
+  const auth = await load(`${prefork}LoadModule auth_basic_module ${MODS}/mod_auth_basic.so\n<Directory /srv>\nAuthBasicProvider file\n</Directory>\n`);
+  t.notOk(auth.ok);
+  t.match(auth.errors[0].text, new RegExp(`^AH00526: Syntax error on line 4 of ${auth.file}:\\nAuthBasicProvider: not supported by this server; auth_basic_module`));
+  const loadedOnly = await load(`${prefork}LoadModule rewrite_module ${MODS}/mod_rewrite.so\n`);
+  t.ok(loadedOnly.ok, 'loading a fail-closed module without using it starts');
+  const script = await load(`${prefork}LoadModule alias_module ${MODS}/mod_alias.so\nScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\n`);
+  t.match(script.errors[0]?.message, /^ScriptAlias: not supported by this server/);
+});
+
+t.test('prefork settings and check_config', async (t) => {
+  const r = await load(`${prefork}Listen 127.0.0.1:18080\nListen 8443 https\nStartServers abc\nMaxClients 300\nPidFile run/x.pid\nUser www-data\nMutex file:/tmp default\n`);
+  t.ok(r.ok);
+  const s = preforkSettingsOf(r.server, root);
+  t.same(s?.listeners, [{ address: '127.0.0.1', port: 18080, protocol: 'http' }, { address: undefined, port: 8443, protocol: 'https' }]);
+  t.equal(s?.startServers, 1);
+  t.equal(s?.maxRequestWorkers, 256);
+  t.equal(s?.pidFile, `${root}/run/x.pid`);
+  t.equal(s?.user, 'www-data');
+  t.equal(s?.mutexDir, '/tmp');
+  t.same(r.startupMessages.filter((m) => m.startup).map((m) => m.id), ['AH00180', 'AH00184']);
+  t.match(r.startupMessages, [{ id: 'AH00188', level: 'info' }], 'MaxClients deprecation at info');
+});
+
+t.test('JavaScript modules', async (t) => {
+  const example = fileURLToPath(new URL('../examples/hello-module.mjs', import.meta.url));
+  const r = await load(`${prefork}LoadModule hello_module ${example}\n<Location /hello>\nHelloGreeting "hi there"\nSetHandler hello\n</Location>\n`);
+  t.ok(r.ok, r.errors[0]?.text ?? 'loaded');
+  t.same(r.server.locations[0].config.get('hello_module'), { greeting: 'hi there' });
+  t.equal(await r.hooks.runFirst('handler', { handler: 'hello' }), 200);
+  const wrong = await load(`${prefork}LoadModule other_module ${example}\n`);
+  t.match(wrong.errors[0]?.message, /^PF00005: Can't locate API module structure `other_module'/);
+});
