@@ -43,4 +43,4 @@ export { mpmQuery, MpmQuery, MpmState, MPMQ_NOT_SUPPORTED, MPMQ_STATIC, MPMQ_DYN
 export { detach, isDaemon, DEFAULT_DAEMON_MARKER } from './daemon.js';
 export { preforkLog, coreLog, type LogLevel, type MpmLogger, type MpmLogRecord } from './logging.js';
 export { SysError } from './native/libc.js';
-export * from './config/settings.js';
+export * from './config/index.js';

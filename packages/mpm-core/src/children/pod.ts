@@ -41,12 +41,14 @@ export function dummyConnection(listeners: OpenListener[], serverDescription: st
   if (!lp) return Promise.resolve();
   return new Promise((resolve) => {
     const sock = connect({ host: lp.address, port: lp.port, family: lp.family });
+    // Bounds the connect only: with nobody left to accept and a full backlog it can hang.
     sock.setTimeout(3000);
     sock.on('connect', () => {
-      sock.end(dummyRequest(serverDescription, lp.protocol));
+      sock.setTimeout(0);
+      // Send and go: the child's answer is of no interest.
+      sock.end(dummyRequest(serverDescription, lp.protocol), () => sock.destroy());
     });
     sock.on('timeout', () => {
-      // Nobody left to accept: normal during shutdown, so only debug.
       log(coreLog('debug', 'AH00056', `connect to listener on ${formatSockaddr(lp.address, lp.port)}`));
       sock.destroy();
     });

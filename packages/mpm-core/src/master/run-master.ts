@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ChildExit, type AcceptMutex, type ChildBootstrap } from '@prefork/core';
 import type { PreforkSettings } from '../config/settings.js';
+import { applyRunAdjustments } from '../config/clamps.js';
 import { coreLog, preforkLog, type MpmLogger, type MpmLogRecord } from '../logging.js';
 import { FileScoreboard, ServerStatus, type MasterScoreboard } from '../scoreboard-view.js';
 import { ListenError, bucketCount, closeListeners, setupListeners, type OpenListener } from '../listen/listeners.js';
@@ -107,12 +108,16 @@ export interface Generation {
 
 /** prefork_run's bucket clamps: at least one child, and one spare, per bucket. */
 export function makeGeneration(loaded: LoadedConfig, numBuckets: number, user: ChildBootstrap['user']): Generation {
-  const s = loaded.settings;
-  const daemonsLimit = Math.max(s.maxRequestWorkers, numBuckets);
-  const daemonsToStart = Math.max(s.startServers, numBuckets);
-  const minFree = Math.max(s.minSpareServers, numBuckets);
-  const maxFree = Math.max(s.maxSpareServers, minFree + numBuckets);
-  return { settings: s, configSnapshot: loaded.configSnapshot, daemonsToStart, minFree, maxFree, daemonsLimit, user };
+  const { settings: a } = applyRunAdjustments(loaded.settings, numBuckets);
+  return {
+    settings: loaded.settings,
+    configSnapshot: loaded.configSnapshot,
+    daemonsToStart: a.startServers,
+    minFree: a.minSpareServers,
+    maxFree: a.maxSpareServers,
+    daemonsLimit: a.maxRequestWorkers,
+    user,
+  };
 }
 
 type RunResult = 'restart' | { exit: number };
