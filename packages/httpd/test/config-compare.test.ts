@@ -1,0 +1,104 @@
+/**
+ * -t, the dumps and -k on real configurations, against live apache2. Ours runs in this process
+ * (main() with the real core backend); apache2 runs with the same files.
+ */
+import t, { type Test } from 'tap';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { apache, haveApache, preforkInProcess, type RunResult } from './helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'prefork-cli-'));
+t.teardown(() => rmSync(root, { recursive: true, force: true }));
+for (const d of ['conf/sites', 'htdocs', 'run', 'logs']) mkdirSync(join(root, d), { recursive: true });
+
+const base = [
+  'LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so',
+  `ServerRoot ${root}`,
+  'ServerName localhost',
+  'Listen 127.0.0.1:18999',
+  `PidFile ${root}/run/httpd.pid`,
+  `DefaultRuntimeDir ${root}/run`,
+  `ErrorLog ${root}/logs/error_log`,
+  `DocumentRoot ${root}/htdocs`,
+];
+const conf = (name: string, ...lines: string[]) => {
+  const file = join(root, 'conf', name);
+  writeFileSync(file, [...base, ...lines, ''].join('\n'));
+  return file;
+};
+writeFileSync(join(root, 'conf/sites/a.conf'), 'ServerAdmin a@example.com\n');
+writeFileSync(join(root, 'conf/sites/b.conf'), 'ServerAdmin b@example.com\n');
+
+/** Timestamps, pids and the program name are what may differ. */
+const norm = (s: string) =>
+  s
+    .replace(/^\[[^\]]+\] \[([^\]]+)\] \[pid \d+:tid \d+\]/gm, '[TIME] [$1] [pid]')
+    .replace(/^(?:\/usr\/sbin\/apache2|apache2|prefork):/gm, 'PROGRAM:');
+
+async function both(t: Test, args: string[], what: string, stdoutTodo?: string): Promise<[RunResult, RunResult]> {
+  const [ours, theirs] = await Promise.all([preforkInProcess(args), apache(args)]);
+  t.equal(ours.code, theirs.code, `${what}: exit code ${theirs.code}`);
+  t.equal(norm(ours.stdout), norm(theirs.stdout), `${what}: stdout`, stdoutTodo ? { todo: stdoutTodo } : {});
+  t.equal(norm(ours.stderr), norm(theirs.stderr), `${what}: stderr`);
+  return [ours, theirs];
+}
+
+t.test('-t equals apache2 -t', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const good = conf('good.conf', 'Include conf/sites/*.conf');
+  const [ours] = await both(t, ['-t', '-f', good], 'valid');
+  t.equal(ours.stderr, 'Syntax OK\n');
+  await both(t, ['-t', '-f', conf('unknown.conf', 'FooBarDirective on')], 'process-pass error (AH00526)');
+  await both(t, ['-t', '-f', conf('unclosed.conf', '<Directory /x>')], 'read-pass error');
+  await both(t, ['-t', '-f', conf('undef.conf', 'ServerAdmin ${NOT_DEFINED_ANYWHERE}')], 'AH00111 warning');
+  await both(t, ['-t', '-f', conf('clamp.conf', 'StartServers 0')], 'prefork clamp warning');
+  await both(t, ['-t', '-f', join(root, 'conf/missing.conf')], 'missing file');
+  await both(t, ['-t', '-f', good, '-C', 'FooBar x'], '-C error');
+  await both(t, ['-t', '-d', root, '-f', 'conf/good.conf'], 'relative -f under -d');
+});
+
+t.test('dumps equal apache2', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const inc = conf('inc.conf', 'Include conf/sites/*.conf');
+  await both(t, ['-t', '-D', 'DUMP_INCLUDES', '-f', inc], 'DUMP_INCLUDES');
+  await both(t, ['-tDDUMP_INCLUDES', '-f', inc], 'clustered -tD');
+  const [ours] = await both(t, ['-M', '-f', inc], '-M',
+    "@prefork/core preloads 5 of Debian's 8 static modules (no watchdog, logio, version)");
+  t.match(ours.stdout, /^Loaded Modules:\n core_module \(static\)\n/);
+  t.match(ours.stdout, / mpm_prefork_module \(shared\)\n/);
+});
+
+t.test('-k equals apache2 -k', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const k = conf('k.conf');
+  const pid = join(root, 'run/httpd.pid');
+  rmSync(pid, { force: true });
+  for (const verb of ['stop', 'graceful-stop']) await both(t, ['-k', verb, '-f', k], `${verb}, no pid file`);
+  writeFileSync(pid, '2147483646\n');
+  for (const verb of ['stop', 'graceful-stop']) await both(t, ['-k', verb, '-f', k], `${verb}, stale pid`);
+  writeFileSync(pid, 'garbage\n');
+  for (const verb of ['stop', 'start', 'graceful']) await both(t, ['-k', verb, '-f', k], `${verb}, garbage pid file`);
+  await both(t, ['-k', 'stop', '-t', '-f', k], '-t wins over -k');
+  rmSync(pid, { force: true });
+  await both(t, ['-k', 'graceful', '-f', conf('broken.conf', 'FooBarDirective on')], 'graceful refuses a broken config');
+});
+
+t.test('DUMP_ALL_ERRORS lists every error with its column', async (t) => {
+  const file = conf('many.conf', '</Directory>', '<IfModule>', '</Location>');
+  const r = await preforkInProcess(['-t', '-D', 'DUMP_ALL_ERRORS', '-f', file]);
+  t.equal(r.code, 1);
+  const lines = r.stderr.trimEnd().split('\n');
+  const located = lines.filter((l) => l.startsWith(`${file}:`));
+  t.ok(located.length >= 2, `more than the first error: ${located.length}`);
+  for (const l of located) t.match(l, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+  t.match(lines.at(-1), /^PF01002: \d+ errors in the configuration$/);
+  const first = await preforkInProcess(['-t', '-f', file]);
+  t.equal(first.code, 1);
+  t.equal(first.stderr.trimEnd().split('\n').length, 1, 'plain -t reports only the first, as Apache');
+  const good = await preforkInProcess(['-t', '-D', 'DUMP_ALL_ERRORS', '-f', conf('fine.conf')]);
+  t.same([good.code, good.stderr], [0, 'Syntax OK\n']);
+});
+
+t.test('starting says clearly when no master is available', async (t) => {
+  const r = await preforkInProcess(['-f', conf('start.conf'), '-DFOREGROUND']);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^PF01001: prefork: serving is not available yet/m);
+});
