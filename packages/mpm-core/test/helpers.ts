@@ -49,11 +49,11 @@ export function childrenOf(ppid: number): number[] {
 }
 
 /** One HTTP/1.0 exchange; resolves with the whole response or the error code. */
-export function request(port: number, text = 'GET / HTTP/1.0\r\n\r\n'): Promise<string> {
+export function request(port: number, text = 'GET / HTTP/1.0\r\n\r\n', timeoutMs = 30000): Promise<string> {
   return new Promise((resolve) => {
     const s = connect({ host: '127.0.0.1', port });
     let data = '';
-    s.setTimeout(5000, () => s.destroy(new Error('ETIMEDOUT')));
+    s.setTimeout(timeoutMs, () => s.destroy(new Error('ETIMEDOUT')));
     s.on('connect', () => s.write(text));
     s.on('data', (d) => (data += d.toString()));
     s.on('end', () => resolve(data));
