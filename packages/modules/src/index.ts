@@ -5,3 +5,6 @@
  */
 export * from './log_config/index.js';
 export * from './mime/index.js';
+export * from './status/index.js';
+export * from './authz_host/index.js';
+export * from './authz_core/index.js';
