@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import { CHILD_ENV, ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from '@prefork/core';
+import { CHILD_ENV, EXIT as ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from './protocol.js';
 import { childConfigFromJson, type ChildConfig } from './config.js';
 import { serveConnection } from './http/connection.js';
 import { AccessLog, ErrorLog, fileSink, type LineSink } from './logs.js';
 import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
 import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
+import { SharedScoreboard } from './scoreboard-shared.js';
 
 /** What a running child holds; built by runChild, injectable for tests. */
 export interface ChildRuntime {
@@ -58,6 +59,15 @@ function dropPrivileges(b: ChildBootstrap, errorLog: ErrorLog): boolean {
   return true;
 }
 
+async function attachScoreboard(b: ChildBootstrap, cfg: ChildConfig, errorLog: ErrorLog): Promise<ScoreboardPort> {
+  try {
+    return await SharedScoreboard.attach(b, cfg.extendedStatus);
+  } catch (e) {
+    errorLog.log('mpm_prefork', 'warn', `PF02008: cannot attach the scoreboard ${b.scoreboard.file ?? b.scoreboard.name}: ${(e as Error).message}; status stays local to this child`);
+    return new MemoryScoreboard();
+  }
+}
+
 function openSink(target: string, stderrFallback: LineSink): LineSink {
   if (target.startsWith('|') || target.startsWith('syslog')) return stderrFallback;
   return fileSink(target);
@@ -78,7 +88,7 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
     const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
     rt = {
       bootstrap, cfg, errorLog, accessLogs,
-      scoreboard: overrides.scoreboard ?? new MemoryScoreboard(),
+      scoreboard: overrides.scoreboard ?? (await attachScoreboard(bootstrap, cfg, errorLog)),
       native: overrides.native ?? loadNativeAcceptor(),
     };
     if (!dropPrivileges(bootstrap, errorLog)) return ChildExit.FATAL;
@@ -179,6 +189,10 @@ async function acceptLoop(rt: ChildRuntime): Promise<number> {
     await serveOne(rt, fd, () => !stopAccepting);
     served++;
     scoreboard.setStatus(Stage.READY);
+    if (scoreboard.generationChanged?.()) {
+      end = 'graceful';
+      break;
+    }
     if (cfg.maxConnectionsPerChild > 0 && served >= cfg.maxConnectionsPerChild) {
       end = 'max-connections';
       break;

@@ -26,6 +26,8 @@ export interface ScoreboardPort {
   setVhost(vhost: string): void;
   /** Start and stop times of the current request (microseconds since the epoch). */
   setTimes(startUs: bigint, stopUs: bigint): void;
+  /** True when the master's running generation is no longer the child's (optional). */
+  generationChanged?(): boolean;
 }
 
 /** A scoreboard slot in process memory: for tests and for running without a master. */

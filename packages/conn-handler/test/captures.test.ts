@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { CAPTURES, captureConfig, exchange, makeDocroot, normalise, startServer } from './helpers.js';
+import { CAPTURES, captureConfig, exchange, makeDocroot, normalise, startServer } from './fixtures/helpers.js';
 
 const docroot = makeDocroot();
 t.teardown(() => fs.rmSync(docroot, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { captureConfig, makeDocroot } from './helpers.js';
+import { captureConfig, makeDocroot } from './fixtures/helpers.js';
 
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/child-entry.js');
 const docroot = makeDocroot();

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import t from 'tap';
 import { normalizePath, parseRequestLine, unescapeUrl } from '../src/http/parse.js';
-import { captureConfig, exchange, makeDocroot, startServer } from './helpers.js';
+import { captureConfig, exchange, makeDocroot, startServer } from './fixtures/helpers.js';
 
 const docroot = makeDocroot();
 t.teardown(() => fs.rmSync(docroot, { recursive: true, force: true }));

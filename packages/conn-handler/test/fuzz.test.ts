@@ -4,7 +4,7 @@ import t from 'tap';
 import { serveConnection } from '../src/http/connection.js';
 import { ErrorLog } from '../src/logs.js';
 import { MemoryScoreboard } from '../src/scoreboard-port.js';
-import { captureConfig, makeDocroot } from './helpers.js';
+import { captureConfig, makeDocroot } from './fixtures/helpers.js';
 
 const docroot = makeDocroot();
 t.teardown(() => fs.rmSync(docroot, { recursive: true, force: true }));

@@ -86,6 +86,18 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
 /** ap_lingering_close: half-close, then drain the client for up to 2 s of silence (30 s at most). */
 async function lingeringClose(socket: Duplex, input: InputStream): Promise<void> {
   if (socket.destroyed) return;
+  if (socket.readableEnded) {
+    // The client already closed its side: nothing left to drain.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      socket.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    socket.destroy();
+    return;
+  }
   await new Promise<void>((resolve) => {
     const started = Date.now();
     let timer: NodeJS.Timeout;
