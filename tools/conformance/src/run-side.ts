@@ -27,7 +27,7 @@ export interface SideRunOptions {
   ports: PortAllocator;
   /** Keep the temporary ServerRoot (for debugging). */
   keep?: boolean;
-  /** Seconds a step may take unless it says otherwise. */
+  /** Seconds a step may take unless it says otherwise (default 30: generous, for a loaded machine). */
   defaultTimeout?: number;
 }
 
@@ -127,7 +127,7 @@ export async function runSide(c: LoadedCase, side: Side, opts: SideRunOptions): 
     prepareRoot(c, opts.fixturesDir, values, root);
     const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', LC_ALL: 'C', ...substituteRecord(c.spec.env ?? {}, values) };
     for (const step of c.spec.steps) {
-      const limit = (step.timeout ?? opts.defaultTimeout ?? 15) * 1000;
+      const limit = (step.timeout ?? opts.defaultTimeout ?? 30) * 1000;
       const raw: string[] = [];
       const obs = await within(performStep(step, { root, values, env, side, state, c, rawFields: raw, limitMs: limit }), limit + 2000);
       if (obs === undefined) {

@@ -51,12 +51,16 @@ export interface SuiteResult {
 
 /** Whether the reference program can be executed. */
 export function referenceAvailable(side: Side): boolean {
-  try {
-    accessSync(side.command[0], constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
+  const cmd = side.command[0];
+  const candidates = cmd.includes('/') ? [cmd] : (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => join(d, cmd));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function versionLine(side: Side): string {

@@ -32,7 +32,7 @@ export interface ExtraRule {
 interface StepBase {
   /** Shown in reports; defaults to the step kind and its first argument. */
   name?: string;
-  /** Seconds before the step is abandoned (and what it started is killed). Default 15. */
+  /** Seconds before the step is abandoned (and what it started is killed). Default 30. */
   timeout?: number;
   /** Comparison mode per observed field; a field not listed is compared exactly. */
   expect?: Record<string, CompareMode>;
