@@ -1,20 +1,24 @@
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Scoreboard, ServerStatus, renderScoreboardString, segmentPath } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const childScript = join(here, 'fixtures', 'child.mjs');
-const builtIndex = join(here, '..', 'dist', 'index.js');
-const sourceIndex = join(here, '..', 'src', 'scoreboard.ts');
+const srcDir = join(here, '..', 'src');
+const distDir = join(here, '..', 'dist');
 
 // Children run the built package (plain JS starts in milliseconds; a TypeScript
 // loader per child would take seconds), so the build must be current.
 t.before(() => {
-  if (!existsSync(builtIndex) || statSync(builtIndex).mtimeMs < statSync(sourceIndex).mtimeMs) {
-    throw new Error('packages/scoreboard/dist is missing or older than src: run `npx tsc -b packages/scoreboard` first');
+  const stale = readdirSync(srcDir).filter((f) => f.endsWith('.ts')).filter((f) => {
+    const built = join(distDir, f.replace(/\.ts$/, '.js'));
+    return !existsSync(built) || statSync(built).mtimeMs < statSync(join(srcDir, f)).mtimeMs;
+  });
+  if (stale.length > 0) {
+    throw new Error(`packages/scoreboard/dist is missing or older than src (${stale.join(', ')}): run \`npx tsc -b packages/scoreboard\` first`);
   }
 });
 
