@@ -39,6 +39,7 @@ export {
   type SocketOptions,
 } from './listen/listeners.js';
 export { ServerStatus, InMemoryScoreboard, FileScoreboard, type MasterScoreboard, type SlotSnapshot } from './scoreboard-view.js';
+export { NativeMasterScoreboard } from './scoreboard-native.js';
 export { mpmQuery, MpmQuery, MpmState, MPMQ_NOT_SUPPORTED, MPMQ_STATIC, MPMQ_DYNAMIC, type MpmQueryState } from './query.js';
 export { detach, isDaemon, DEFAULT_DAEMON_MARKER } from './daemon.js';
 export { preforkLog, coreLog, type LogLevel, type MpmLogger, type MpmLogRecord } from './logging.js';

@@ -3,12 +3,12 @@
  * as one object per server life (Retained) and one per configuration generation (Generation).
  */
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { ChildExit, type AcceptMutex, type ChildBootstrap } from '@prefork/core';
 import type { PreforkSettings } from '../config/settings.js';
 import { applyRunAdjustments } from '../config/clamps.js';
 import { coreLog, preforkLog, type MpmLogger, type MpmLogRecord } from '../logging.js';
-import { FileScoreboard, ServerStatus, type MasterScoreboard } from '../scoreboard-view.js';
+import { ServerStatus, type MasterScoreboard } from '../scoreboard-view.js';
+import { NativeMasterScoreboard } from '../scoreboard-native.js';
 import { ListenError, bucketCount, closeListeners, setupListeners, type OpenListener } from '../listen/listeners.js';
 import { dummyConnection, podClose, podOpen, podSignal, type Pod } from '../children/pod.js';
 import { createAcceptMutex, destroyAcceptMutex, effectiveMechanism, DEFAULT_MUTEX_MECHANISM } from '../children/accept-mutex.js';
@@ -56,7 +56,7 @@ export interface MasterOptions {
   oneProcess?: boolean;
   /** Runs the child's main loop in this process for ONE_PROCESS (the pod is `podFd`, not fd 3). */
   runChildInProcess?: (bootstrap: ChildBootstrap, fds: { pod: number }) => Promise<number>;
-  /** Makes the scoreboard; default a {@link FileScoreboard} next to the mutexes. */
+  /** Makes the scoreboard; default @prefork/scoreboard's shared segment (ScoreBoardFile, or POSIX shm). */
   createScoreboard?: (slots: number, settings: PreforkSettings) => MasterScoreboard;
   /** Startup messages (no timestamp) go here; default process.stderr. */
   stderr?: (line: string) => void;
@@ -558,5 +558,5 @@ function safeKill(pid: number, sig: NodeJS.Signals, r: Retained): boolean {
 }
 
 function defaultScoreboard(slots: number, s: PreforkSettings): MasterScoreboard {
-  return new FileScoreboard(s.scoreBoardFile ?? join(s.mutexDir, `prefork-scoreboard.${process.pid}`), slots);
+  return NativeMasterScoreboard.create(slots, s.scoreBoardFile, `${s.pidFile}\0${process.pid}`);
 }
