@@ -3,17 +3,18 @@
  * registry: LoadModule, <IfModule>, <IfDirective>, <IfSection>), the MPM check, the process
  * pass, the merge of virtual hosts, then pre_config and check_config hooks.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
 import { SERVER_VERSION } from './constants.js';
-import { HookRegistry, OK, DECLINED, type ConfigHookContext } from './hooks.js';
+import { HookRegistry, OK, type ConfigHookContext } from './hooks.js';
 import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './module.js';
 import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
+import { formatLogLine } from './logger.js';
 import type { ModuleRegistry } from './registry.js';
 
 export interface LoadOptions {
@@ -174,10 +175,16 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     },
     sectionExists: (name) => loadedDirectiveNames().has(name.toLowerCase().replace(/^</, '')),
     version: { ...SERVER_VERSION },
-    execOnReadNames: new Set(['loadmodule', 'loadfile']),
+    execOnReadNames: new Set(['loadmodule', 'loadfile', 'defaultruntimedir']),
     execOnRead: (node, state) => {
       const lower = node.name.toLowerCase();
       if (lower === 'loadmodule') return loadModule(node, state.serverRoot);
+      if (lower === 'defaultruntimedir') {
+        const dir = splitWords(node.args)[0] ?? '';
+        const full = isAbsolute(dir) ? dir : resolve(state.serverRoot, dir);
+        if (!isDirectory(full)) return { error: 'DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot' };
+        return undefined;
+      }
       if (lower === 'loadfile') {
         for (const f of splitWords(node.args)) {
           const full = isAbsolute(f) ? f : resolve(state.serverRoot, f);
@@ -316,7 +323,6 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   return result;
 }
 
-void DECLINED;
 
 function mpmError(message: string, program: string): LoadError {
   return { kind: 'mpm', message, text: `AH00534: ${program}: Configuration error: ${message}` };
@@ -355,3 +361,20 @@ async function importJsModule(p: PendingJs, serverRoot: string): Promise<{ modul
   return { error: `${PF.JS_MODULE_BAD}: Can't locate API module structure \`${p.name}' in file ${p.specifier}` };
 }
 
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A startup message as Apache prints it on stderr before the error log is open: the bare
+ * `ID: text` form for APLOG_STARTUP messages, the error-log line otherwise.
+ */
+export function formatStartupMessage(m: StartupMessage, pid: number = process.pid, time?: number): string {
+  if (m.startup) return m.id ? `${m.id}: ${m.message}` : m.message;
+  return formatLogLine({ level: m.level, module: m.module, id: m.id, message: m.message, pid, time });
+}

@@ -94,7 +94,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     if (node.type === 'directive' && DONE_AT_READ.has(lower)) return undefined;
     const key = node.type === 'section' ? `<${lower}` : lower;
     const found = table.get(key);
-    if (!found) return unknown(node, frame);
+    if (!found) return unknown(node);
     const cmd = makeCmd(found, node, frame);
     const message = invokeDirective(found.def, cmd, node.args);
     return message === undefined ? undefined : { message, loc: node.loc };
@@ -108,7 +108,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
   });
 
   /** A name no loaded module of ours declares: a stock directive we lack, or a misspelling. */
-  const unknown = (node: ConfigNode, frame: Frame): ProcessError | undefined => {
+  const unknown = (node: ConfigNode): ProcessError | undefined => {
     const entries = input.registry.catalogue.directives.get(node.name.toLowerCase()) ?? [];
     const entry =
       entries.find((e) => input.unimplemented.has(e.module)) ??
@@ -130,7 +130,6 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       message: `${node.name}: not supported by this server (${entry.module}), ignored on line ${node.loc.line} of ${node.loc.file}`,
       loc: node.loc,
     });
-    void frame;
     return undefined;
   };
 

@@ -56,8 +56,6 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
     if (v !== 'granted' && v !== 'denied') return "Argument for 'Require all' must be 'granted' or 'denied'";
   }
   const d = cmd.dirConfig;
-  const inside = d.stack.length > 0 ? d.stack[d.stack.length - 1] : undefined;
-  void inside;
   if (negate && d.stack.length === 0) {
     return 'negative Require directive has no effect in <RequireAny> directive';
   }

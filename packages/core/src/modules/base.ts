@@ -2,7 +2,7 @@
  * Modules Debian compiles into apache2 besides core: http (keep-alive), unixd (User,
  * Group), so (LoadModule, LoadFile: carried out by the read pass), log_config.
  */
-import { splitWords, strictInt, atoi } from '../args.js';
+import { atoi } from '../args.js';
 import { EXEC_ON_READ, GLOBAL_ONLY, NOT_IN_DIR_CONTEXT, RSRC_CONF } from '../constants.js';
 import type { DirectiveDef, ModuleDef } from '../module.js';
 
@@ -174,5 +174,3 @@ export const logConfigModule: ModuleDef<LogConfigServerConfig, undefined> = {
   ] satisfies DirectiveDef<LogConfigServerConfig, undefined>[],
 };
 
-void splitWords;
-void strictInt;

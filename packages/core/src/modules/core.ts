@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { atoi, getWordConf, splitWords, strictInt } from '../args.js';
 import {
-  ACCESS_CONF, EXEC_ON_READ, GLOBAL_ONLY, NOT_IN_DIR_CONTEXT, NOT_IN_DIR_LOC_FILE, NOT_IN_FILES,
+  ACCESS_CONF, EXEC_ON_READ, GLOBAL_ONLY, NOT_IN_DIR_CONTEXT,
   NOT_IN_LIMIT, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_LIMIT, OR_OPTIONS, RSRC_CONF,
 } from '../constants.js';
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
@@ -372,6 +372,7 @@ const directives: D[] = [
       const err = cmd.checkContext(GLOBAL_ONLY);
       if (err) return err;
       const full = cmd.serverRootRelative(arg);
+      // The read pass already refused a DefaultRuntimeDir that is not a directory (EXEC_ON_READ).
       if (name === 'PidFile') cmd.serverConfig.pidFile = full;
       else if (name === 'ScoreBoardFile') cmd.serverConfig.scoreBoardFile = full;
       else cmd.serverConfig.defaultRuntimeDir = full;
@@ -502,9 +503,6 @@ const directives: D[] = [
       const set: string[] = [];
       const add: string[] = [];
       const remove: string[] = [];
-      words.forEach((w, i) => {
-        void i;
-      });
       for (let i = 0; i < words.length; i++) {
         const w = words[i];
         const sign = signed[i] ? w[0] : '';
@@ -603,9 +601,6 @@ const directives: D[] = [
     },
   },
 ];
-
-void NOT_IN_DIR_LOC_FILE;
-void NOT_IN_FILES;
 
 function isDirectory(path: string): boolean {
   try {
