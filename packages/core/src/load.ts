@@ -274,6 +274,9 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   }
   const unimplemented = new Map<string, 'warn-accept' | 'fail-closed'>();
   for (const l of loaded) if (l.policy !== 'implemented') unimplemented.set(l.name, l.policy);
+  // The MPM prefork replaced: its thread tuning (Debian's mpm_event.conf is unguarded) is
+  // ignored with a warning; the names prefork shares (StartServers …) apply to prefork.
+  if (mpmCount === 1 && !preforkLoaded) unimplemented.set(otherMpms[0].name, 'warn-accept');
 
   const hooks = new HookRegistry();
   for (const m of moduleDefs) m.registerHooks?.(hooks);

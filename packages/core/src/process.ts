@@ -79,6 +79,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
   }
   const main = newServer(input.modules, false, []);
   const vhosts: ServerRec[] = [];
+  const warned = new Set<string>();
   const serverRootRelative = (p: string) => (isAbsolute(p) ? p : resolve(input.serverRoot, p));
 
   const walk = (nodes: readonly ConfigNode[], frame: Frame): ProcessError | undefined => {
@@ -123,11 +124,15 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
         loc: node.loc,
       };
     }
+    // One warning per directive name: Debian's autoindex.conf alone has sixty AddIcon lines.
+    const key = node.name.toLowerCase();
+    if (warned.has(key)) return undefined;
+    warned.add(key);
     input.log({
       level: 'warn',
       module: 'core',
       id: PF.NOT_SUPPORTED,
-      message: `${node.name}: not supported by this server (${entry.module}), ignored on line ${node.loc.line} of ${node.loc.file}`,
+      message: `${node.name}: not supported by this server (${entry.module}), ignored (first on line ${node.loc.line} of ${node.loc.file})`,
       loc: node.loc,
     });
     return undefined;

@@ -47,13 +47,19 @@ t.test('MPM selection', async (t) => {
   t.ok(event.ok, 'event alone: prefork runs instead');
   t.match(event.startupMessages, [{ id: 'PF00003', level: 'warn' }]);
   t.equal(preforkSettingsOf(event.server, root)?.startServers, 5, 'IfModule mpm_prefork_module is false during the read, the defaults stay');
+  const debian = await load(`LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\nStartServers 2\nThreadsPerChild 25\nMaxRequestWorkers 150\n`);
+  t.ok(debian.ok, "Debian's unguarded mpm_event.conf: thread tuning ignored with a warning");
+  t.match(debian.startupMessages.find((m) => m.id === 'PF00001')?.message, /^ThreadsPerChild: not supported by this server \(mpm_event_module\)/);
+  t.match(preforkSettingsOf(debian.server, root), { startServers: 2, maxRequestWorkers: 150 }, 'shared names apply to prefork');
 });
 
 t.test('fail-closed and warn-accept modules', async (t) => {
   const deflate = await load(`${prefork}LoadModule deflate_module ${MODS}/mod_deflate.so\nDeflateCompressionLevel 9\n`);
   t.ok(deflate.ok);
   t.match(deflate.startupMessages.map((m) => m.id), ['PF00002', 'PF00001']);
-  t.match(deflate.startupMessages[1].message, `DeflateCompressionLevel: not supported by this server (deflate_module), ignored on line 3 of ${deflate.file}`);
+  t.equal(deflate.startupMessages[1].message, `DeflateCompressionLevel: not supported by this server (deflate_module), ignored (first on line 3 of ${deflate.file})`);
+  const twice = await load(`${prefork}LoadModule deflate_module ${MODS}/mod_deflate.so\nDeflateCompressionLevel 9\nDeflateCompressionLevel 8\n`);
+  t.equal(twice.startupMessages.filter((m) => m.id === 'PF00001').length, 1, 'one warning per directive name');
   const auth = await load(`${prefork}LoadModule auth_basic_module ${MODS}/mod_auth_basic.so\n<Directory /srv>\nAuthBasicProvider file\n</Directory>\n`);
   t.notOk(auth.ok);
   t.match(auth.errors[0].text, new RegExp(`^AH00526: Syntax error on line 4 of ${auth.file}:\\nAuthBasicProvider: not supported by this server; auth_basic_module`));
@@ -73,6 +79,7 @@ t.test('prefork settings and check_config', async (t) => {
   t.equal(s?.pidFile, `${root}/run/x.pid`);
   t.equal(s?.user, 'www-data');
   t.equal(s?.mutexDir, '/tmp');
+  t.equal(s?.acceptMutex, 'fcntl', "Mutex file:… is APR's fcntl on Linux");
   t.same(r.startupMessages.filter((m) => m.startup).map((m) => m.id), ['AH00180', 'AH00184']);
   t.match(r.startupMessages, [{ id: 'AH00188', level: 'info' }], 'MaxClients deprecation at info');
 });

@@ -166,7 +166,7 @@ t.test('stock directives we lack: warning for core and warn-accept, error for fa
   t.match(warn.log[0], { id: 'PF00001', level: 'warn', message: /^LimitXMLRequestBody: not supported by this server/ });
   const deflate = run([d('DeflateCompressionLevel', '5')], new Map([['deflate_module', 'warn-accept']]));
   t.equal(deflate.error, undefined);
-  t.match(deflate.log[0].message, /^DeflateCompressionLevel: not supported by this server \(deflate_module\), ignored on line \d+ of \/etc\/test.conf$/);
+  t.match(deflate.log[0].message, /^DeflateCompressionLevel: not supported by this server \(deflate_module\), ignored \(first on line \d+ of \/etc\/test.conf\)$/);
   const notLoaded = run([d('DeflateCompressionLevel', '5')]);
   t.match(notLoaded.error?.message, /^Invalid command 'DeflateCompressionLevel'/, 'module not loaded: Apache says Invalid command');
   const auth = run([s('Directory', '/x', [d('AuthType', 'Basic')])], new Map([['auth_basic_module', 'fail-closed'], ['authn_core_module', 'fail-closed']]));

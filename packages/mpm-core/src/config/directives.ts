@@ -112,7 +112,8 @@ function fillFromCore(settings: PreforkSettings, server: ServerRec): void {
   const mutex = core?.mutexes['mpm-accept'] ?? core?.mutexes.default;
   if (mutex) {
     const [mech, dir] = mutex.split(/:(.*)/s);
-    settings.acceptMutex = mech.toLowerCase();
+    // 'file' is APR's default file-based mechanism, fcntl on Linux.
+    settings.acceptMutex = mech.toLowerCase() === 'file' ? 'fcntl' : mech.toLowerCase();
     if (dir) settings.mutexDir = dir;
   }
   if (unixd) {
