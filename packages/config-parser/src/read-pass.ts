@@ -354,7 +354,7 @@ export class ReadPass implements ReadState {
         }
         if (a.word.includes(':')) return fail('E_DIRECTIVE', "Variable name must not contain ':'");
         if (!this.defineNames.includes(a.word)) this.defineNames.push(a.word);
-        // Define NAME "" gives an empty value; Define NAME alone gives none (so ${NAME} is undefined).
+        // TAKE12 passes an empty second word as no value: `Define NAME ""` leaves ${NAME} undefined.
         if (b.word !== '') this.vars.set(a.word, b.word);
         return undefined;
       }
@@ -402,9 +402,9 @@ export class ReadPass implements ReadState {
     const host = this.opts.host;
     if (host.execOnRead && host.execOnReadNames?.has(lname)) {
       const r = host.execOnRead(node, this);
+      into.push(node);
       if (r && 'error' in r) return fail('E_HOST', r.error);
       if (r && 'warning' in r) this.warn({ ...r.warning, loc });
-      into.push(node);
       return undefined;
     }
     return NOT_READ_TIME;

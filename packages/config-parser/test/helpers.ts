@@ -72,3 +72,22 @@ export function writeTree(root: string, files: Record<string, string>): void {
     else writeFileSync(p, text);
   }
 }
+
+import { readConfig, type ConfigNode, type ReadOptions, type ReadResult } from '../src/index.js';
+
+/** Writes `files` under a temp root and reads `main` (default 'main.conf') from it. */
+export function readTree(
+  t: Test,
+  files: Record<string, string>,
+  opts: Partial<ReadOptions> & { main?: string } = {},
+): ReadResult & { root: string } {
+  const root = tempTree(t, files);
+  const { main = 'main.conf', ...rest } = opts;
+  const r = readConfig({ file: main, serverRoot: root, host: makeHost(), env: {}, ...rest });
+  return { ...r, root };
+}
+
+/** A compact picture of a tree: `Name args` for directives, `<Name args>[…]` for sections. */
+export function shape(nodes: ConfigNode[]): unknown[] {
+  return nodes.map((n) => (n.type === 'directive' ? `${n.name} ${n.args}`.trim() : { [`<${n.name} ${n.args}>`]: shape(n.children) }));
+}
