@@ -20,7 +20,14 @@ t.test('pid file: AH00098 for a stale file at startup only, new inode on rewrite
   removePid(path, 1234, (l) => logs.push(l));
   t.notOk(existsSync(path));
   t.equal(`${logs[1].module}:${logs[1].level} ${logs[1].id}: ${logs[1].message}`, `core:info AH00096: removed PID file ${path} (pid=1234)`);
-  t.throws(() => logPid(join(dir, 'no/such/dir/x.pid'), 1, true, () => {}), PidFileError);
+  let thrown: unknown;
+  try {
+    logPid(join(dir, 'no/such/dir/x.pid'), 1, true, () => {});
+  } catch (e) {
+    thrown = e;
+  }
+  t.ok(thrown instanceof PidFileError, 'an unwritable pid file is an error');
+  t.equal((thrown as PidFileError).record.id, 'AH00099');
 });
 
 t.test('prefork_query', async (t) => {

@@ -4,7 +4,9 @@ import { reclaimChildProcesses, relieveChildProcesses, type MpmLogRecord, type R
 /** A fake clock and a set of children that die when `dies(pid, signal, at)` says so. */
 function world(pids: number[], dies: (pid: number, sig: string, at: number) => boolean) {
   let now = 0;
-  const alive = new Map(pids.map((p, i) => [p, i]));
+  const alive = new Set(pids);
+  // The scoreboard: a slot keeps its pid until the master notes the child killed.
+  const slots = new Map(pids.map((p, i) => [p, i]));
   const actions: string[] = [];
   const logs: MpmLogRecord[] = [];
   const freed: number[] = [];
@@ -13,13 +15,16 @@ function world(pids: number[], dies: (pid: number, sig: string, at: number) => b
     sleep: async (ms) => {
       now += ms;
     },
-    children: () => [...alive].map(([pid, slot]) => ({ slot, pid })),
+    children: () => [...slots].map(([pid, slot]) => ({ slot, pid })),
     reap: (pid) => !alive.has(pid),
     kill: (pid, sig) => {
       actions.push(`${now} ${sig} ${pid}`);
       if (dies(pid, sig, now)) alive.delete(pid);
     },
-    noteChildKilled: (slot) => freed.push(slot),
+    noteChildKilled: (slot) => {
+      freed.push(slot);
+      for (const [pid, s] of slots) if (s === slot) slots.delete(pid);
+    },
     log: (r) => logs.push(r),
   };
   return { deps, actions, logs, freed, get now() { return now; } };

@@ -2,7 +2,7 @@
  * log.c's ap_log_pid / ap_remove_pid. Each write makes a new file (new inode), as Apache's
  * rewrite on a graceful restart does.
  */
-import { existsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { coreLog, type MpmLogRecord } from '../logging.js';
 
 export class PidFileError extends Error {
@@ -19,13 +19,12 @@ export function logPid(path: string, pid: number, startup: boolean, log: (r: Mpm
   if (startup && existsSync(path)) {
     log(coreLog('warn', 'AH00098', `pid file ${path} overwritten -- Unclean shutdown of previous Apache run?`));
   }
+  // Written beside and renamed over, so each write is a new inode even when the
+  // filesystem would hand an unlinked inode number straight back.
+  const fresh = `${path}.${pid}.new`;
   try {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* absent */
-    }
-    writeFileSync(path, `${pid}\n`, { mode: 0o644 });
+    writeFileSync(fresh, `${pid}\n`, { mode: 0o644 });
+    renameSync(fresh, path);
   } catch {
     throw new PidFileError(coreLog('error', 'AH00099', `could not create ${path}`));
   }
