@@ -102,8 +102,6 @@ export const PF = {
   MODULE_NOT_IMPLEMENTED: 'PF00002',
   /** The only MPM loaded is event or worker: prefork runs instead. */
   MPM_REPLACED: 'PF00003',
-  /** A directive of a fail-closed module is used: startup fails. */
-  FAIL_CLOSED: 'PF00004',
   /** LoadModule of a JavaScript module that does not export a module of that name. */
   JS_MODULE_BAD: 'PF00005',
   /** LoadModule of an existing shared object that is not a stock Apache module. */
