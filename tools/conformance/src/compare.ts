@@ -98,7 +98,7 @@ function compareContains(lines: string[], ref: Json | undefined, ours: Json | un
   const out: string[] = [];
   const r = new Set(asLines(ref));
   const o = new Set(asLines(ours));
-  for (const l of lines) {
+  for (const l of new Set(lines)) {
     if (!r.has(l)) out.push(`reference lacks: ${l}`);
     if (!o.has(l)) out.push(`ours lacks: ${l}`);
   }

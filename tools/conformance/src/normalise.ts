@@ -92,6 +92,12 @@ export const STANDARD_RULES: readonly Rule[] = [
     pattern: /(Usage: )\S*?(?:apache2|prefork(?:\.js)?|httpd)(?=\s)/g,
     replace: '$1<httpd>',
   },
+  {
+    name: 'usage-pad',
+    why: 'The usage text indents its continuation lines by the length of argv[0], which differs by program.',
+    pattern: /^ +(?=\[-[A-Za-z])/gm,
+    replace: '<pad>',
+  },
 ];
 
 /**

@@ -30,6 +30,8 @@ t.test('regex and contains', async (t) => {
   const c = { mode: 'contains' as const, lines: ['Loaded Modules:', ' core_module (static)'] };
   t.equal(compareField(c, 'Loaded Modules:\n core_module (static)\n so_module (static)\n', 'Loaded Modules:\n core_module (static)\n'), null);
   t.same(compareField(c, 'Loaded Modules:\n core_module (static)\n', 'Loaded Modules:\n'), ['ours lacks:  core_module (static)']);
+  const twice = { mode: 'contains' as const, lines: ['x', 'x'] };
+  t.same(compareField(twice, 'x\n', ''), ['ours lacks: x'], 'a line listed twice is reported once');
 });
 
 t.test('tolerance on numbers and series', async (t) => {

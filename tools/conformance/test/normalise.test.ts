@@ -46,6 +46,7 @@ t.test('program names where a program names itself', async (t) => {
   t.equal(n('prefork: Syntax error on line 6 of x'), '<httpd>: Syntax error on line 6 of x');
   t.equal(n('Usage: /usr/sbin/apache2 [-D name]'), 'Usage: <httpd> [-D name]');
   t.equal(n('Usage: prefork [-D name]'), 'Usage: <httpd> [-D name]');
+  t.equal(n('Usage: /usr/sbin/apache2 [-D name]\n                         [-v] [-V]\n  -D name   : define'), 'Usage: <httpd> [-D name]\n<pad>[-v] [-V]\n  -D name   : define', 'continuation lines are indented by the length of argv[0]');
   t.equal(n('httpd not running, trying to start'), '<httpd> not running, trying to start');
   t.equal(n("AH00094: Command line: '/usr/sbin/apache2 -f x -D FOREGROUND'"), "AH00094: Command line: '<httpd> -f x -D FOREGROUND'");
   t.equal(n("AH00094: Command line: 'prefork -f x'"), "AH00094: Command line: '<httpd> -f x'");
