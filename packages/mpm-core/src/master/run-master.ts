@@ -219,8 +219,10 @@ export class PreforkMaster {
       return { exit: MasterExit.ERROR };
     }
     if (!r.wasGraceful) {
-      r.scoreboard?.destroy();
-      r.scoreboard = (this.opts.createScoreboard ?? defaultScoreboard)(g.settings.serverLimit, g.settings);
+      // A non-graceful restart keeps the segment and clears it, as ap_create_scoreboard
+      // does; its size stays the first ServerLimit's.
+      if (r.scoreboard) r.scoreboard.clear();
+      else r.scoreboard = (this.opts.createScoreboard ?? defaultScoreboard)(g.settings.serverLimit, g.settings);
       r.scoreboard.setRunningGeneration(r.myGeneration);
     }
     if (this.opts.oneProcess) return { exit: await this.runOneProcess() };
@@ -319,7 +321,7 @@ export class PreforkMaster {
   /** startup_children: fill the lowest dead slots. */
   private startupChildren(numberToStart: number): void {
     const sb = this.scoreboard();
-    for (let i = 0; numberToStart > 0 && i < this.gen.daemonsLimit; ++i) {
+    for (let i = 0; numberToStart > 0 && i < Math.min(this.gen.daemonsLimit, sb.slots); ++i) {
       if (sb.status(i) !== ServerStatus.DEAD) continue;
       if (this.makeChild(i) < 0) break;
       --numberToStart;
@@ -381,7 +383,7 @@ export class PreforkMaster {
     const statuses = sb.snapshot().map((s) => s.status);
     const actions = performIdleServerMaintenance(
       statuses,
-      { daemonsLimit: this.gen.daemonsLimit, minSpare: this.gen.minFree, maxSpare: this.gen.maxFree, numBuckets: r.numBuckets },
+      { daemonsLimit: Math.min(this.gen.daemonsLimit, sb.slots), minSpare: this.gen.minFree, maxSpare: this.gen.maxFree, numBuckets: r.numBuckets },
       r.spawn,
     );
     r.spawn = actions.next;
