@@ -14,8 +14,11 @@ import {
 } from '@prefork/core';
 import type { AnyModule, ServerRec } from '@prefork/core';
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { LoadOutcome, LoadRequest, LoadedServer, ServerBackend, StartupMessage } from './backend.js';
 import { COMPILED_DEFAULTS } from './build-info.js';
+import { startServer } from './run-server.js';
+import type { PreforkSettings } from '@prefork/mpm-core';
 import { dumpIncludes, dumpModules, dumpRunConfig, dumpVhosts, lookupId } from './dumps.js';
 
 /** Our message ids (the PF01xxx range belongs to the command line). */
@@ -112,7 +115,7 @@ function directivesText(result: LoadResult): string {
 /** What the command line takes from @prefork/mpm-core, looked up so a partial build still checks. */
 interface MpmParts {
   preforkModule?: AnyModule;
-  preforkSettingsOf?: (server: ServerRec, serverRoot: string) => { pidFile: string } | undefined;
+  preforkSettingsOf?: (server: ServerRec, serverRoot: string) => PreforkSettings | undefined;
   runMaster?: (options: never) => Promise<number>;
 }
 
@@ -134,8 +137,19 @@ async function mpmParts(): Promise<MpmParts> {
   return parts;
 }
 
+/** conn-handler's child program, found next to its package entry; undefined when absent. */
+function childEntryPath(): string | undefined {
+  try {
+    return fileURLToPath(new URL('./child-entry.js', import.meta.resolve('@prefork/conn-handler')));
+  } catch {
+    return undefined;
+  }
+}
+
 /** The backend `prefork` uses: core's loadServerConfig with mpm_prefork registered. */
 export function createCoreBackend(): ServerBackend {
+  // A reload goes through load() again; this map gives back what it loaded.
+  const lastLoad = new WeakMap<LoadedServer, { result: LoadResult; settings: PreforkSettings }>();
   return {
     async load(request: LoadRequest): Promise<LoadOutcome> {
       const mpm = await mpmParts();
@@ -177,6 +191,29 @@ export function createCoreBackend(): ServerBackend {
         dumpConfig: (defines) => dumpConfigOf(result, pidFile, defines),
         showDirectives: () => directivesText(result),
       };
+      const childEntry = childEntryPath();
+      const { runMaster, preforkSettingsOf } = mpm;
+      if (settings && runMaster && preforkSettingsOf && childEntry) {
+        server.run = (options) =>
+          startServer(
+            {
+              result,
+              settings,
+              runMaster,
+              childEntry,
+              reload: async () => {
+                const again = await this.load({ ...request, stopAtFirstError: true });
+                const failure = again.messages.find((m) => m.kind === 'error');
+                if (failure || !again.server) throw new Error(failure?.text ?? 'configuration failed');
+                const next = lastLoad.get(again.server);
+                if (!next) throw new Error('configuration failed');
+                return next;
+              },
+            },
+            options,
+          );
+      }
+      lastLoad.set(server, { result, settings: settings as PreforkSettings });
       return { messages, errors, server };
     },
   };

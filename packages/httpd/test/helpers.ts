@@ -21,7 +21,7 @@ export interface RunResult {
 export function run(
   cmd: string,
   args: readonly string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; untilExit?: boolean } = {},
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
@@ -48,8 +48,13 @@ export function run(
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', (code) => {
+    // A daemonizing server hands its pipes to the daemon: wait for the process, not the pipes.
+    child.on(opts.untilExit ? 'exit' : 'close', (code) => {
       clearTimeout(timer);
+      if (opts.untilExit) {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }
       resolve({ code, stdout, stderr });
     });
   });

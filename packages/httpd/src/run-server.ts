@@ -1,0 +1,83 @@
+/**
+ * Starting the server: the snapshot children read, the error log, and the call into
+ * @prefork/mpm-core's runMaster with what the command line knows (defines, command line,
+ * how to re-read the configuration at a restart).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { ErrorLogger, type CoreServerConfig, type LoadResult } from '@prefork/core';
+import type { PreforkSettings } from '@prefork/mpm-core';
+import type { RunOptions } from './backend.js';
+import { readBuildInfo } from './build-info.js';
+
+/** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
+export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string): Record<string, unknown> {
+  const core = result.server.config.get('core') as CoreServerConfig | undefined;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(result.serverRoot, p));
+  const snapshot: Record<string, unknown> = {
+    serverRoot: result.serverRoot,
+    port: settings.listeners[0]?.port ?? 80,
+    maxConnectionsPerChild: settings.maxConnectionsPerChild,
+    serverBanner: { product: description.split('/')[0], version: description.split('/')[1]?.split(' ')[0] ?? '', os: 'Unix' },
+  };
+  if (core?.serverName) snapshot['serverName'] = core.serverName;
+  if (core?.serverAdmin) snapshot['serverAdmin'] = core.serverAdmin;
+  if (core?.documentRoot) snapshot['documentRoot'] = abs(core.documentRoot);
+  if (core?.timeout !== undefined) snapshot['timeout'] = core.timeout;
+  if (core?.errorLog) snapshot['errorLog'] = abs(core.errorLog);
+  if (core?.extendedStatus !== undefined) snapshot['extendedStatus'] = core.extendedStatus;
+  if (core?.logLevel) snapshot['logLevel'] = core.logLevel.level;
+  const statusLocations = result.server.locations
+    .filter((l) => (l.config.get('core') as { setHandler?: string } | undefined)?.setHandler === 'server-status')
+    .map((l) => l.path);
+  if (statusLocations.length > 0) snapshot['serverStatusLocations'] = statusLocations;
+  return snapshot;
+}
+
+/** Where this generation's snapshot goes: next to the mutexes, named by pid and generation. */
+export function writeSnapshot(settings: PreforkSettings, snapshot: Record<string, unknown>, generation: number): string {
+  const file = join(settings.mutexDir, `prefork-config.${process.pid}.${generation}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(snapshot));
+  return file;
+}
+
+/** What starting needs from the backend. */
+export interface StartInputs {
+  result: LoadResult;
+  settings: PreforkSettings;
+  runMaster: (options: never) => Promise<number>;
+  childEntry: string;
+  /** Re-reads the configuration (for restarts); throws with Apache's text on failure. */
+  reload: () => Promise<{ result: LoadResult; settings: PreforkSettings }>;
+}
+
+/** Runs the master until it stops; resolves with the exit code. */
+export async function startServer(inputs: StartInputs, options: RunOptions): Promise<number> {
+  const info = readBuildInfo();
+  const defines = new Set(options.defines);
+  const core = inputs.result.server.config.get('core') as CoreServerConfig | undefined;
+  const errorLog = core?.errorLog ?? 'logs/error_log';
+  const logger = new ErrorLogger({ kind: 'file', path: isAbsolute(errorLog) ? errorLog : resolve(inputs.result.serverRoot, errorLog) }, core?.logLevel);
+  let generation = 0;
+  const snapshotOf = (result: LoadResult, settings: PreforkSettings) =>
+    writeSnapshot(settings, childSnapshot(result, settings, info.description), generation++);
+  const masterOptions = {
+    settings: inputs.settings,
+    configSnapshot: snapshotOf(inputs.result, inputs.settings),
+    childEntry: inputs.childEntry,
+    loadConfig: async () => {
+      const next = await inputs.reload();
+      return { settings: next.settings, configSnapshot: snapshotOf(next.result, next.settings) };
+    },
+    logger,
+    serverDescription: info.description,
+    serverBuilt: info.built,
+    commandLine: options.commandLine,
+    foreground: defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG'),
+    // ONE_PROCESS would serve in the master itself, which needs the child loop in-process;
+    // until conn-handler offers that, -X and -DONE_PROCESS stay in the foreground with children.
+    oneProcess: false,
+  };
+  return inputs.runMaster(masterOptions as never);
+}
