@@ -89,9 +89,10 @@ t.test('recursion stops at the include depth limit', (t) => {
 t.test('a symlinked directory loop inside an included directory', (t) => {
   const r = readTree(t, { 'main.conf': 'Include loop\n', 'loop/a.conf': 'A\n' });
   symlinkSync(join(r.root, 'loop'), join(r.root, 'loop', 'again'));
-  const again = readTree(t, {}, { main: join(r.root, 'main.conf') });
+  const again = readTree(t, {}, { main: join(r.root, 'main.conf'), serverRoot: r.root });
+  // The kernel gives up first (ELOOP after 40 links) or the 128-level limit stops the walk.
   t.equal(again.errors.length, 1);
-  t.match(again.errors[0].message, /^Include\/IncludeOptional: Directory '.*' exceeds the maximum include directory nesting level of 128\. You have probably a recursion somewhere\.$/);
+  t.match(again.errors[0].message, /Too many levels of symbolic links|exceeds the maximum include directory nesting level of 128/);
   t.end();
 });
 
