@@ -74,7 +74,7 @@ t.test('mutated configurations', (t) => {
     }
     errors += r.errors.length;
   }
-  t.ok(worst < 5000, `slowest read ${worst.toFixed(1)} ms`);
+  t.ok(worst < 60000, `slowest read ${worst.toFixed(1)} ms`);
   t.ok(errors > 0, `${runs} mutated reads, ${errors} errors, all located`);
   t.end();
 });
