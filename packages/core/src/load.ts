@@ -121,13 +121,16 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       return { error: 'LoadModule takes two arguments, a module name and the name of a shared object file to load it from' };
     }
     const [name, file] = argv;
+    // mod_so checks the compiled-in list first: a built-in name is an error even when repeated.
+    // core and http_module are not matched by that check in Apache (it compares other names),
+    // so LoadModule of them goes on to load the file.
+    if (BUILTIN_MODULES.includes(name) && name !== 'core' && name !== 'http_module') {
+      return { error: `module ${name} is built-in and can't be loaded` };
+    }
     if (loadedNames.has(name) || otherMpms.some((o) => o.name === name)) {
       return { warning: { id: 'AH01574', module: 'so', level: 'warn', message: `module ${name} is already loaded, skipping` } };
     }
     const policy = registry.policy(name);
-    if (BUILTIN_MODULES.includes(name) && name !== 'core' && name !== 'http_module') {
-      return { error: `module ${name} is built-in and can't be loaded` };
-    }
     if (isJsSpecifier(file)) {
       loadedNames.add(name);
       pendingJs.push({ name, specifier: file, loc: node.loc });

@@ -38,6 +38,34 @@ t.test('LoadModule cases', async (t) => {
   t.ok(relative.modules.some((m) => m.name === 'status_module' && m.kind === 'shared'));
 });
 
+t.test('compiled-in modules as Debian builds them (apache2 -l)', async (t) => {
+  const r = await load(prefork);
+  t.same(r.modules.map((m) => `${m.name} (${m.kind})`), [
+    'core (static)', 'so_module (static)', 'watchdog_module (static)', 'http_module (static)',
+    'log_config_module (static)', 'logio_module (static)', 'version_module (static)', 'unixd_module (static)',
+    'mpm_prefork_module (shared)',
+  ], "apache2 -M's order");
+  // Built-in wins over "already loaded" even on the second LoadModule of the same name (captures/2c/loadmodule-builtin).
+  const twice = await load(`${prefork}LoadModule log_config_module ${MODS}/mod_log_config.so
+LoadModule log_config_module ${MODS}/mod_log_config.so
+`);
+  t.equal(twice.errors[0]?.text, `apache2: Syntax error on line 2 of ${twice.file}: module log_config_module is built-in and can't be loaded`);
+  for (const name of ['watchdog_module', 'logio_module', 'version_module']) {
+    const one = await load(`${prefork}LoadModule ${name} ${MODS}/mod_x.so
+`);
+    t.equal(one.errors[0]?.text, `apache2: Syntax error on line 2 of ${one.file}: module ${name} is built-in and can't be loaded`);
+  }
+  const ifm = await load(`${prefork}<IfModule !logio_module>
+NoSuchDirective
+</IfModule>
+<IfModule mod_version.c>
+ServerAdmin a@b
+</IfModule>
+`);
+  t.ok(ifm.ok, 'IfModule sees logio_module and mod_version.c as loaded');
+  t.equal((ifm.server.config.get('core') as CoreServerConfig).serverAdmin, 'a@b');
+});
+
 t.test('MPM selection', async (t) => {
   const two = await load(`${prefork}LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\n`);
   t.equal(two.errors[0]?.text, 'AH00534: apache2: Configuration error: More than one MPM loaded.');

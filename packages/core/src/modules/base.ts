@@ -174,3 +174,30 @@ export const logConfigModule: ModuleDef<LogConfigServerConfig, undefined> = {
   ] satisfies DirectiveDef<LogConfigServerConfig, undefined>[],
 };
 
+
+/**
+ * watchdog_module (mod_watchdog.c): compiled into Debian's apache2. It runs watchdog threads
+ * for other modules (none of ours use them) and declares no directives.
+ */
+export const watchdogModule: ModuleDef<undefined, undefined> = {
+  name: 'watchdog_module',
+  sourceFile: 'mod_watchdog.c',
+  directives: [],
+};
+
+/**
+ * logio_module (mod_logio.c): compiled into Debian's apache2. Its LogIOTrackTTFB is not
+ * implemented, so the catalogue warns about it as a stock directive this server lacks.
+ */
+export const logioModule: ModuleDef<undefined, undefined> = {
+  name: 'logio_module',
+  sourceFile: 'mod_logio.c',
+  directives: [],
+};
+
+/** version_module (mod_version.c): `<IfVersion>` is evaluated by the configuration reader. */
+export const versionModule: ModuleDef<undefined, undefined> = {
+  name: 'version_module',
+  sourceFile: 'mod_version.c',
+  directives: [],
+};

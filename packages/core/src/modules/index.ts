@@ -1,7 +1,7 @@
 /** The modules this package implements, and which of them are always loaded. */
 import type { AnyModule } from '../module.js';
 import { authzCoreModule, authzHostModule } from './access.js';
-import { httpModule, logConfigModule, soModule, unixdModule } from './base.js';
+import { httpModule, logConfigModule, logioModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
 import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
 
@@ -10,11 +10,14 @@ export * from './base.js';
 export * from './content.js';
 export * from './core.js';
 
-/** Compiled into Debian's apache2: loaded without LoadModule. */
-export const PRELOADED_MODULES: readonly string[] = ['core', 'so_module', 'http_module', 'log_config_module', 'unixd_module'];
+/** Compiled into Debian's apache2 (`apache2 -l`): loaded without LoadModule, in `-M`'s order. */
+export const PRELOADED_MODULES: readonly string[] = [
+  'core', 'so_module', 'watchdog_module', 'http_module', 'log_config_module', 'logio_module',
+  'version_module', 'unixd_module',
+];
 
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
-  coreModule, soModule, httpModule, logConfigModule, unixdModule,
+  coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
   authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule,
 ];
