@@ -7,32 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ErrorLogger, type CoreServerConfig, type LoadResult } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
+import { childSnapshot } from './child-config.js';
 import type { RunOptions } from './backend.js';
 import { readBuildInfo } from './build-info.js';
-
-/** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
-export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string): Record<string, unknown> {
-  const core = result.server.config.get('core') as CoreServerConfig | undefined;
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(result.serverRoot, p));
-  const snapshot: Record<string, unknown> = {
-    serverRoot: result.serverRoot,
-    port: settings.listeners[0]?.port ?? 80,
-    maxConnectionsPerChild: settings.maxConnectionsPerChild,
-    serverBanner: { product: description.split('/')[0], version: description.split('/')[1]?.split(' ')[0] ?? '', os: 'Unix' },
-  };
-  if (core?.serverName) snapshot['serverName'] = core.serverName;
-  if (core?.serverAdmin) snapshot['serverAdmin'] = core.serverAdmin;
-  if (core?.documentRoot) snapshot['documentRoot'] = abs(core.documentRoot);
-  if (core?.timeout !== undefined) snapshot['timeout'] = core.timeout;
-  if (core?.errorLog) snapshot['errorLog'] = abs(core.errorLog);
-  if (core?.extendedStatus !== undefined) snapshot['extendedStatus'] = core.extendedStatus;
-  if (core?.logLevel) snapshot['logLevel'] = core.logLevel.level;
-  const statusLocations = result.server.locations
-    .filter((l) => (l.config.get('core') as { setHandler?: string } | undefined)?.setHandler === 'server-status')
-    .map((l) => l.path);
-  if (statusLocations.length > 0) snapshot['serverStatusLocations'] = statusLocations;
-  return snapshot;
-}
 
 /** Where this generation's snapshot goes: next to the mutexes, named by pid and generation. */
 export function writeSnapshot(settings: PreforkSettings, snapshot: Record<string, unknown>, generation: number): string {

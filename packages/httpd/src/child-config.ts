@@ -1,0 +1,162 @@
+/**
+ * The configuration snapshot a child reads (conn-handler's ChildConfig), built from the
+ * evaluated httpd.conf. Fields the configuration leaves unset are omitted so the child applies
+ * Apache's default; fields core records are translated to the child's spelling.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { CoreDirConfig, CoreServerConfig, DirSection, LoadResult } from '@prefork/core';
+import type { PreforkSettings } from '@prefork/mpm-core';
+
+interface HttpCfg { keepAlive?: boolean; keepAliveTimeout?: number; maxKeepAliveRequests?: number }
+interface LogCfg { formats: Record<string, string>; logs: Array<{ target: string; format?: string; condition?: string }>; bufferedLogs?: boolean }
+interface MimeDir { types: Record<string, string>; charsets: Record<string, string> }
+interface MimeSrv { typesConfig?: string }
+interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
+type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[] } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
+interface AuthzDir { rules?: Rule[] }
+
+/** Child `RequireRule` (conn-handler's spelling). */
+type ChildRule =
+  | { kind: 'all'; granted: boolean }
+  | { kind: 'ip' | 'host'; values: string[]; negated?: boolean }
+  | { kind: 'local'; negated?: boolean };
+
+const TOKENS: Record<string, string> = { Prod: 'Prod', Major: 'Major', Minor: 'Minor', Minimal: 'Minimal', OS: 'OS', Full: 'Full' };
+const FLAG3: Record<string, 'On' | 'Off' | 'EMail'> = { on: 'On', off: 'Off', email: 'EMail' };
+const TRACE: Record<string, 'On' | 'Off' | 'Extended'> = { on: 'On', off: 'Off', extended: 'Extended' };
+const ETAG: Record<string, string> = { inode: 'INode', mtime: 'MTime', size: 'Size', digest: 'Digest', all: 'All', none: 'None' };
+const SECTION_KIND: Record<string, string> = { Directory: 'directory', DirectoryMatch: 'directoryMatch', Files: 'files', FilesMatch: 'filesMatch' };
+
+/**
+ * Reads a mime.types file into extension → type (later lines win, as mod_mime's hash does).
+ * A file that cannot be read yields an empty map: mod_mime's post_config reports it (AH01597).
+ */
+export function readMimeTypes(file: string): Record<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch {
+    return {};
+  }
+  const types: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const [type, ...exts] = line.split(/\s+/);
+    if (type === undefined) continue;
+    for (const e of exts) types[e.toLowerCase()] = type;
+  }
+  return types;
+}
+
+/** Only the Require providers the child evaluates; others (env, expr …) are left to mod_authz_core. */
+function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
+  if (!rules) return undefined;
+  const out: ChildRule[] = [];
+  for (const r of rules) {
+    if (r.kind !== 'require') continue;
+    const p = r.provider.toLowerCase();
+    if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate });
+    else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}) });
+    else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}) });
+  }
+  return out;
+}
+
+function sectionEntries(sections: DirSection[], out: Array<Record<string, unknown>>): void {
+  for (const s of sections) {
+    const kind = SECTION_KIND[s.kind];
+    if (kind !== undefined) {
+      const entry: Record<string, unknown> = { kind: s.regex && !kind.endsWith('Match') ? `${kind}Match` : kind, pattern: s.path, require: childRules((s.config.get('authz_core_module') as AuthzDir | undefined)?.rules) ?? [] };
+      const core = s.config.get('core') as CoreDirConfig | undefined;
+      if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
+      if (core?.options) entry['options'] = core.options;
+      const dir = s.config.get('dir_module') as DirDir | undefined;
+      if (dir?.directoryIndex) entry['directoryIndex'] = dir.directoryIndex;
+      out.push(entry);
+    }
+    sectionEntries(s.sections, out);
+  }
+}
+
+/** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
+export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string): Record<string, unknown> {
+  const server = result.server;
+  const core = server.config.get('core') as CoreServerConfig | undefined;
+  const coreDir = server.dirDefaults.get('core') as CoreDirConfig | undefined;
+  const abs = (p: string) => (isAbsolute(p) || p.startsWith('|') || p.startsWith('syslog') ? p : resolve(result.serverRoot, p));
+  const [product = 'Apache', rest = ''] = description.split('/');
+  const osMatch = /\(([^)]*)\)/.exec(rest);
+  const snapshot: Record<string, unknown> = {
+    serverRoot: result.serverRoot,
+    port: settings.listeners[0]?.port ?? 80,
+    maxConnectionsPerChild: settings.maxConnectionsPerChild,
+    serverBanner: { product, version: rest.split(' ')[0] ?? '', os: osMatch?.[1] ?? 'Unix' },
+  };
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) snapshot[key] = value;
+  };
+  if (core) {
+    set('serverName', core.serverName?.replace(/:\d+$/, ''));
+    set('serverAdmin', core.serverAdmin);
+    set('documentRoot', core.documentRoot === undefined ? undefined : abs(core.documentRoot));
+    set('timeout', core.timeout);
+    set('serverTokens', TOKENS[core.serverTokens]);
+    set('limitRequestLine', core.limitRequestLine);
+    set('limitRequestFieldSize', core.limitRequestFieldSize);
+    set('limitRequestFields', core.limitRequestFields);
+    const h = core.httpProtocolOptions;
+    snapshot['httpProtocolOptions'] = { strict: h.strict, registeredMethods: !h.lenientMethods, allow09: h.allow09 };
+    set('traceEnable', core.traceEnable === undefined ? undefined : TRACE[core.traceEnable]);
+    set('errorLog', core.errorLog === undefined ? undefined : abs(core.errorLog));
+    set('extendedStatus', core.extendedStatus);
+    if (core.logLevel) snapshot['logLevel'] = core.logLevel.level;
+  }
+  if (coreDir) {
+    set('serverSignature', coreDir.serverSignature === undefined ? undefined : FLAG3[coreDir.serverSignature]);
+    set('useCanonicalName', coreDir.useCanonicalName === undefined ? undefined : { on: 'On', off: 'Off', dns: 'DNS' }[coreDir.useCanonicalName]);
+    set('limitRequestBody', coreDir.limitRequestBody);
+    if (coreDir.fileETag) snapshot['fileETag'] = coreDir.fileETag.map((e) => ETAG[e.replace(/^[+-]/, '').toLowerCase()] ?? e);
+    // On alone means Apache's built-in iso-8859-1.
+    if (typeof coreDir.addDefaultCharset === 'string') snapshot['addDefaultCharset'] = coreDir.addDefaultCharset.toLowerCase() === 'on' ? 'iso-8859-1' : coreDir.addDefaultCharset;
+  }
+  const http = server.config.get('http_module') as HttpCfg | undefined;
+  set('keepAlive', http?.keepAlive);
+  set('maxKeepAliveRequests', http?.maxKeepAliveRequests);
+  set('keepAliveTimeoutMs', http?.keepAliveTimeout === undefined ? undefined : http.keepAliveTimeout * 1000);
+
+  const mimeSrv = server.config.get('mime_module') as MimeSrv | undefined;
+  const mimeDir = server.dirDefaults.get('mime_module') as MimeDir | undefined;
+  if (mimeSrv || mimeDir) {
+    snapshot['mime'] = {
+      types: mimeSrv ? readMimeTypes(abs(mimeSrv.typesConfig ?? 'conf/mime.types')) : {},
+      addType: mimeDir?.types ?? {},
+      addCharset: mimeDir?.charsets ?? {},
+      ...(coreDir?.forceType ? { forceType: coreDir.forceType } : {}),
+    };
+  }
+  const dir = server.dirDefaults.get('dir_module') as DirDir | undefined;
+  set('directoryIndex', dir?.directoryIndex);
+  set('directorySlash', dir?.directorySlash);
+
+  const sections: Array<Record<string, unknown>> = [];
+  sectionEntries(server.directories, sections);
+  sectionEntries(server.files, sections);
+  snapshot['sections'] = sections;
+
+  const logs = server.config.get('log_config_module') as LogCfg | undefined;
+  if (logs) {
+    snapshot['accessLogs'] = logs.logs.map((l) => {
+      const format = l.format === undefined ? logs.formats[''] : (logs.formats[l.format] ?? l.format);
+      const cond = /^env=(!?)(.+)$/.exec(l.condition ?? '');
+      return { target: abs(l.target), format, ...(cond ? { condition: { variable: cond[2], negated: cond[1] === '!' } } : {}) };
+    });
+    set('bufferedLogs', logs.bufferedLogs);
+  }
+  const statusLocations = server.locations
+    .filter((l) => (l.config.get('core') as { setHandler?: string } | undefined)?.setHandler === 'server-status')
+    .map((l) => l.path);
+  if (statusLocations.length > 0) snapshot['serverStatusLocations'] = statusLocations;
+  return snapshot;
+}

@@ -1,0 +1,104 @@
+import t from 'tap';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDefaultRegistry, loadServerConfig } from '@prefork/core';
+import type { PreforkSettings } from '@prefork/mpm-core';
+import { childSnapshot } from '../src/child-config.js';
+
+const MODULES = '/usr/lib/apache2/modules';
+
+async function snapshotOf(t: { teardown: (f: () => void) => void; equal: (a: unknown, b: unknown, m?: string) => unknown }, conf: string): Promise<Record<string, unknown>> {
+  const root = mkdtempSync(join(tmpdir(), 'pf-childcfg-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(join(root, 'htdocs'));
+  mkdirSync(join(root, 'logs'));
+  writeFileSync(join(root, 'mime.types'), 'text/html\thtml htm\nimage/png png\n# comment\n');
+  writeFileSync(join(root, 'httpd.conf'), conf.replace('@ROOT@', root));
+  const result = await loadServerConfig({ file: join(root, 'httpd.conf'), serverRoot: root, defines: [], preDirectives: [], postDirectives: [], program: 'prefork', registry: createDefaultRegistry([]), startup: true } as never);
+  t.equal(result.ok, true, `config loads: ${result.errors.map((e) => e.text).join('; ')}`);
+  const settings = { listeners: [{ port: 8123 }], maxConnectionsPerChild: 7 } as unknown as PreforkSettings;
+  return { root, ...childSnapshot(result, settings, 'Apache/2.4.71 (Debian)') };
+}
+
+t.test('core, http and log directives reach the snapshot in the child spelling', async (t) => {
+  const s = await snapshotOf(t, `ServerRoot "@ROOT@"
+LoadModule mime_module ${MODULES}/mod_mime.so
+LoadModule dir_module ${MODULES}/mod_dir.so
+LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+LoadModule authz_host_module ${MODULES}/mod_authz_host.so
+ServerName www.example.org:8123
+ServerAdmin ops@example.org
+ServerTokens Prod
+ServerSignature EMail
+DocumentRoot htdocs
+Timeout 17
+KeepAlive Off
+KeepAliveTimeout 3
+MaxKeepAliveRequests 9
+LimitRequestLine 4000
+LimitRequestFields 20
+LimitRequestBody 1234
+HttpProtocolOptions Unsafe RegisteredMethods Require1.0
+TraceEnable Off
+FileETag INode Size
+AddDefaultCharset On
+TypesConfig mime.types
+AddType text/x-demo .demo
+DirectoryIndex start.html index.html
+DirectorySlash Off
+LogFormat "%h %>s" short
+CustomLog logs/access_log short env=!quiet
+LogLevel info
+<Directory />
+  Require all denied
+</Directory>
+<Directory htdocs>
+  Require ip 127.0.0.1
+</Directory>
+<FilesMatch "^\\.ht">
+  Require all denied
+</FilesMatch>
+`);
+  const root = s['root'] as string;
+  t.equal(s['serverName'], 'www.example.org');
+  t.equal(s['serverAdmin'], 'ops@example.org');
+  t.equal(s['port'], 8123);
+  t.equal(s['maxConnectionsPerChild'], 7);
+  t.same(s['serverBanner'], { product: 'Apache', version: '2.4.71', os: 'Debian' });
+  t.equal(s['serverTokens'], 'Prod');
+  t.equal(s['serverSignature'], 'EMail');
+  t.equal(s['documentRoot'], join(root, 'htdocs'));
+  t.equal(s['timeout'], 17);
+  t.equal(s['keepAlive'], false);
+  t.equal(s['keepAliveTimeoutMs'], 3000);
+  t.equal(s['maxKeepAliveRequests'], 9);
+  t.equal(s['limitRequestLine'], 4000);
+  t.equal(s['limitRequestFields'], 20);
+  t.equal(s['limitRequestBody'], 1234);
+  t.same(s['httpProtocolOptions'], { strict: false, registeredMethods: true, allow09: false });
+  t.equal(s['traceEnable'], 'Off');
+  t.same(s['fileETag'], ['INode', 'Size']);
+  t.equal(s['addDefaultCharset'], 'iso-8859-1');
+  const mime = s['mime'] as { types: Record<string, string>; addType: Record<string, string> };
+  t.equal(mime.types['htm'], 'text/html');
+  t.equal(mime.types['png'], 'image/png');
+  t.equal(mime.addType['demo'], 'text/x-demo');
+  t.same(s['directoryIndex'], ['start.html', 'index.html']);
+  t.equal(s['directorySlash'], false);
+  t.same(s['accessLogs'], [{ target: join(root, 'logs/access_log'), format: '%h %>s', condition: { variable: 'quiet', negated: true } }]);
+  t.equal(s['logLevel'], 'info');
+  const sections = s['sections'] as Array<{ kind: string; pattern: string; require: unknown[] }>;
+  t.same(sections.map((x) => x.kind), ['directory', 'directory', 'filesMatch']);
+  t.same(sections[0]?.require, [{ kind: 'all', granted: false }]);
+  t.same(sections[1]?.require, [{ kind: 'ip', values: ['127.0.0.1'] }]);
+  t.equal(sections[2]?.pattern, '^\\.ht');
+});
+
+t.test('an empty configuration leaves the defaults to the child', async (t) => {
+  const s = await snapshotOf(t, 'ServerRoot "@ROOT@"\n');
+  t.notOk('keepAlive' in s);
+  t.notOk('serverTokens' in s && s['serverTokens'] !== 'Full', 'ServerTokens is Full or left to the default');
+  t.notOk('accessLogs' in s && (s['accessLogs'] as unknown[]).length > 0);
+  t.same(s['sections'], []);
+});
