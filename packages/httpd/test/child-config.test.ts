@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { childSnapshot } from '../src/child-config.js';
 
 const MODULES = '/usr/lib/apache2/modules';
 
-async function snapshotOf(t: { teardown: (f: () => void) => void; equal: (a: unknown, b: unknown, m?: string) => unknown }, conf: string): Promise<Record<string, unknown>> {
+async function snapshotOf(t: Test, conf: string): Promise<Record<string, unknown>> {
   const root = mkdtempSync(join(tmpdir(), 'pf-childcfg-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   mkdirSync(join(root, 'htdocs'));
