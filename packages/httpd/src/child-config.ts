@@ -50,16 +50,21 @@ export function readMimeTypes(file: string): Record<string, string> {
   return types;
 }
 
-/** Only the Require providers the child evaluates; others (env, expr …) are left to mod_authz_core. */
-function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
+/**
+ * The Require rules of a section as the child evaluates them (all, ip, host, local). A section
+ * using anything else (RequireAll/RequireAny/RequireNone, env, expr, user …) is denied as a
+ * whole: an access rule the child cannot evaluate must never leave the section open.
+ */
+export function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
   if (!rules) return undefined;
   const out: ChildRule[] = [];
   for (const r of rules) {
-    if (r.kind !== 'require') continue;
+    if (r.kind !== 'require') return [{ kind: 'all', granted: false }];
     const p = r.provider.toLowerCase();
     if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate });
     else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}) });
     else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}) });
+    else return [{ kind: 'all', granted: false }];
   }
   return out;
 }

@@ -102,3 +102,15 @@ t.test('an empty configuration leaves the defaults to the child', async (t) => {
   t.notOk('accessLogs' in s && (s['accessLogs'] as unknown[]).length > 0);
   t.same(s['sections'], []);
 });
+
+t.test('a section whose Require rules the child cannot evaluate is denied as a whole', async (t) => {
+  const { childRules } = await import('../src/child-config.js');
+  t.same(childRules([{ kind: 'require', negate: false, provider: 'ip', args: ['127.0.0.1'] }]), [{ kind: 'ip', values: ['127.0.0.1'] }]);
+  t.same(
+    childRules([{ kind: 'all', rules: [{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }, { kind: 'require', negate: true, provider: 'ip', args: ['10.0.0.1'] }] }]),
+    [{ kind: 'all', granted: false }],
+    'RequireAll is not evaluated by the child: deny, never open',
+  );
+  t.same(childRules([{ kind: 'require', negate: false, provider: 'env', args: ['LET_IN'] }]), [{ kind: 'all', granted: false }], 'env provider: deny');
+  t.same(childRules([{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }]), [{ kind: 'all', granted: true }]);
+});

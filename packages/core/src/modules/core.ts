@@ -624,7 +624,7 @@ export const coreModule: ModuleDef<CoreServerConfig, CoreDirConfig> = {
   createServerConfig: () => ({
     serverAliases: [],
     serverTokens: 'Full',
-    httpProtocolOptions: { allow09: false, strict: true, lenientMethods: true },
+    httpProtocolOptions: { allow09: true, strict: true, lenientMethods: true },
     mutexes: {},
     acceptFilters: {},
   }),
