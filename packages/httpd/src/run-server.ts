@@ -3,17 +3,20 @@
  * @prefork/mpm-core's runMaster with what the command line knows (defines, command line,
  * how to re-read the configuration at a restart).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorLogger, type CoreServerConfig, type LoadResult } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { childSnapshot } from './child-config.js';
 import type { RunOptions } from './backend.js';
 import { readBuildInfo } from './build-info.js';
 
-/** Where this generation's snapshot goes: next to the mutexes, named by pid and generation. */
-export function writeSnapshot(settings: PreforkSettings, snapshot: Record<string, unknown>, generation: number): string {
-  const file = join(settings.mutexDir, `prefork-config.${process.pid}.${generation}.json`);
+/**
+ * Where this generation's snapshot goes: next to the mutexes (DefaultRuntimeDir, relative to
+ * ServerRoot), named by pid and generation.
+ */
+export function writeSnapshot(settings: PreforkSettings, snapshot: Record<string, unknown>, generation: number, serverRoot: string): string {
+  const file = resolve(serverRoot, settings.mutexDir, `prefork-config.${process.pid}.${generation}.json`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(snapshot));
   return file;
@@ -37,8 +40,14 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   const errorLog = core?.errorLog ?? 'logs/error_log';
   const logger = new ErrorLogger({ kind: 'file', path: isAbsolute(errorLog) ? errorLog : resolve(inputs.result.serverRoot, errorLog) }, core?.logLevel);
   let generation = 0;
-  const snapshotOf = (result: LoadResult, settings: PreforkSettings) =>
-    writeSnapshot(settings, childSnapshot(result, settings, info.description), generation++);
+  // Every generation's snapshot stays until the master exits: a child of an old generation
+  // may still be starting and about to read its own.
+  const written: string[] = [];
+  const snapshotOf = (result: LoadResult, settings: PreforkSettings) => {
+    const file = writeSnapshot(settings, childSnapshot(result, settings, info.description), generation++, result.serverRoot);
+    written.push(file);
+    return file;
+  };
   const masterOptions = {
     settings: inputs.settings,
     configSnapshot: snapshotOf(inputs.result, inputs.settings),
@@ -56,5 +65,9 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     // until conn-handler offers that, -X and -DONE_PROCESS stay in the foreground with children.
     oneProcess: false,
   };
-  return inputs.runMaster(masterOptions as never);
+  try {
+    return await inputs.runMaster(masterOptions as never);
+  } finally {
+    for (const file of written) rmSync(file, { force: true });
+  }
 }
