@@ -49,7 +49,9 @@ t.test('npm pack installs in an empty directory, builds, and runs the README exa
   tt.ok(hasBinary, 'install produced (or shipped) the native addon');
 
   writeFileSync(join(app, 'example.mjs'), readmeExample(readFileSync(join(installed, 'README.md'), 'utf8')));
-  const out = execFileSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8' });
+  // A runner that forces colours (FORCE_COLOR) would colour console.log's numbers.
+  const { FORCE_COLOR: _fc, ...env } = process.env;
+  const out = execFileSync(process.execPath, ['example.mjs'], { cwd: app, encoding: 'utf8', env: { ...env, NO_COLOR: '1' } });
   tt.equal(out.trim(), 'W... idle: 0 requests: 1n', 'the README example prints what its comment says');
   tt.end();
 });
