@@ -29,11 +29,13 @@ t.test('a master from start to SIGTERM: idle decay, a killed child replaced, USR
   t.match(res, /^HTTP\/1\.0 200 OK/, 'a child serves');
 
   // A child killed with SIGKILL is replaced by idle maintenance; KILL is not logged.
+  // Every child is killed: with one left, idle could still be >= MinSpareServers and Apache
+  // would rightly spawn nothing.
   const before = childrenOf(pid);
-  process.kill(before[0], 'SIGKILL');
+  for (const p of before) process.kill(p, 'SIGKILL');
   const replaced = await waitFor(() => {
     const now = childrenOf(pid);
-    return now.length >= before.length && !now.includes(before[0]) ? now : undefined;
+    return now.length >= 1 && !now.some((p) => before.includes(p)) ? now : undefined;
   }, 60000);
   t.ok(replaced, 'killed child replaced');
   t.notMatch(m.log(), /AH00052/, 'SIGKILL is not worth a log line');
