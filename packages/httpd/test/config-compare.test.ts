@@ -6,7 +6,8 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apache, haveApache, preforkInProcess, type RunResult } from './helpers.js';
+import { createServer } from 'node:net';
+import { apache, haveApache, prefork, preforkInProcess, type RunResult } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'prefork-cli-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
@@ -97,8 +98,21 @@ t.test('DUMP_ALL_ERRORS lists every error with its column', async (t) => {
   t.same([good.code, good.stderr], [0, 'Syntax OK\n']);
 });
 
-t.test('starting says clearly when no master is available', async (t) => {
-  const r = await preforkInProcess(['-f', conf('start.conf'), '-DFOREGROUND']);
-  t.equal(r.code, 1);
-  t.match(r.stderr, /^PF01001: prefork: serving is not available yet/m);
+t.test('a foreground start on a taken port fails as apache2 does (AH00072)', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const holder = createServer();
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject);
+    holder.listen(0, '127.0.0.1', () => resolve());
+  });
+  t.teardown(() => holder.close());
+  const address = holder.address();
+  const port = address && typeof address === 'object' ? address.port : 0;
+  const file = join(root, 'conf', 'taken.conf');
+  writeFileSync(file, [...base.filter((l) => !l.startsWith('Listen ')), `Listen 127.0.0.1:${port}`, ''].join('\n'));
+  const args = ['-f', file, '-DFOREGROUND'];
+  const [ours, theirs] = await Promise.all([prefork(args, { timeoutMs: 60000 }), apache(args)]);
+  t.equal(theirs.code, 1);
+  t.equal(ours.code, theirs.code, 'exit code');
+  t.equal(norm(ours.stderr), norm(theirs.stderr), 'stderr');
+  t.match(ours.stderr, `AH00072: make_sock: could not bind to address 127.0.0.1:${port}`);
 });

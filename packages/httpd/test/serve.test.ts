@@ -47,11 +47,7 @@ async function poll<T>(f: () => Promise<T>, ms: number): Promise<T> {
   }
 }
 
-// Starting a daemon, its children and a second Node process for -k takes tens of seconds on a
-// loaded two-core machine; set PREFORK_TEST_SERVE=1 to run it.
-const serveSkip = process.env['PREFORK_TEST_SERVE'] === '1' ? false : 'set PREFORK_TEST_SERVE=1 to start a server';
-
-t.test('prefork starts the serve sample, serves, and -k stop stops it', { skip: serveSkip }, async (t) => {
+t.test('prefork starts the serve sample, serves, and -k stop stops it', async (t) => {
   const port = await freePort();
   const args = ['-C', `Define SAMPLE_ROOT ${dir}`, '-C', `Define SAMPLE_PORT ${port}`, '-f', join(dir, 'httpd.conf')];
   t.teardown(() => {
