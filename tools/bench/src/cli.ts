@@ -1,21 +1,22 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- <what> [--quick]`: measures prefork against real Apache in one run on one
- * machine and prints ours, Apache's and the ratio. What can be measured:
+ * `npm run bench -- <what> [--quick | --smoke] [--note text] [--out file]`: measures prefork
+ * against real Apache in one run on one machine and prints ours, Apache's and the ratio.
  *   config   `prefork -t` vs `apache2 -t` on a generated tree (≥10,000 directives, ≥200 Includes)
- *   http     throughput and latency (wrk, ab), per-child memory, ramp under a spike, graceful
- *            restarts under load; MaxRequestWorkers 64, Start/Min 16, Max 32, access log on
+ *   http     throughput and latency (wrk, ab), per-child memory, spawn-to-ready, ramp under a
+ *            spike, graceful restarts under load; MaxRequestWorkers 64, Start/Min 16, Max 32,
+ *            access log on. The table goes to tools/bench/results/<date>.md (or --out).
+ *   readme   the newest results table (or --from file) into the root README's Benchmarks section
  */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, loadavg } from 'node:os';
+import { join, dirname, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeConfigTree } from './config-tree.js';
 import { alternate, ratio, summarize, timeCommand } from './measure.js';
-import { benchHttp, type Measurement } from './http.js';
-import { median } from './memory.js';
+import { benchHttp, planOf, type BenchMode } from './http.js';
+import { renderResults, renderTable, writeResults, latestResults, readmeBlockFor, replaceReadmeBlock, type RunInfo } from './report.js';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ServerKind } from './server.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -72,23 +73,14 @@ function benchConfig(quick: boolean): boolean {
   }
 }
 
-function formatValue(v: number, unit: string): string {
-  if (!Number.isFinite(v)) return 'n/a';
-  const digits = unit === 's' || unit === 'ms' ? 2 : 0;
-  return v.toFixed(digits) + (unit && unit !== 'req/s' ? ` ${unit}` : '');
+function apacheVersion(): string {
+  const r = spawnSync(apacheBin, ['-v'], { encoding: 'utf8' });
+  return /Server version:\s*(\S+)/.exec(r.stdout ?? '')?.[1] ?? 'apache2 (version unknown)';
 }
 
-function measurementsTable(ms: Measurement[]): string {
-  const lines = ['| measurement | prefork | apache2 | ratio prefork/apache2 | better |', '|---|---|---|---|---|'];
-  for (const m of ms) {
-    const ours = median(m.values.prefork ?? []);
-    const theirs = median(m.values.apache2 ?? []);
-    lines.push(`| ${m.name} | ${formatValue(ours, m.unit)} | ${formatValue(theirs, m.unit)} | ${ratio(ours, theirs)} | ${m.higherIsBetter ? 'higher' : 'lower'} |`);
-  }
-  return lines.join('\n');
-}
+const resultsDir = join(repoRoot, 'tools', 'bench', 'results');
 
-async function benchHttpCommand(quick: boolean): Promise<boolean> {
+async function benchHttpCommand(mode: BenchMode, flags: Flags): Promise<boolean> {
   for (const tool of ['wrk', 'ab']) {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
       console.error(`${tool} is not installed: apt-get install -y wrk apache2-utils`);
@@ -96,29 +88,78 @@ async function benchHttpCommand(quick: boolean): Promise<boolean> {
     }
   }
   const kinds: ServerKind[] = [
-    { name: 'apache2', command: apacheBin, args: [] },
     { name: 'prefork', command: process.execPath, args: [preforkBin] },
+    { name: 'apache2', command: apacheBin, args: [] },
   ];
-  const ms = await benchHttp({ quick, kinds, repeats: quick ? 1 : 2 });
-  const table = measurementsTable(ms);
-  const header = `### HTTP (${quick ? 'quick run' : 'full run'}, ${new Date().toISOString()}, ${process.version}, medians of ${quick ? 1 : 2} rounds, servers alternated)`;
-  console.log(`\n${header}\n\n${table}\n`);
-  if (!quick) {
-    const dir = join(repoRoot, 'tools', 'bench', 'results');
-    mkdirSync(dir, { recursive: true });
-    const file = join(dir, `${new Date().toISOString().slice(0, 10)}.md`);
-    writeFileSync(file, `${header}\n\n${table}\n`);
+  const info: RunInfo = {
+    date: new Date().toISOString(),
+    mode,
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU',
+    loadAverage: loadavg()[0],
+    node: `Node.js ${process.version}`,
+    apache: apacheVersion(),
+    repeats: planOf(mode).repeats,
+    note: flags.note,
+    pool: planOf(mode).pool,
+  };
+  const ms = await benchHttp({ mode, kinds });
+  const text = renderResults(info, ms);
+  console.log(`\n${text}`);
+  if (flags.out || mode !== 'smoke') {
+    const file = flags.out ?? writeResults(resultsDir, info, text);
+    if (flags.out) writeFileSync(flags.out, text);
     console.log(`written to ${file}`);
   }
-  // The run worked when Apache's rows were measured; prefork's missing rows show as n/a.
-  return ms.some((m) => (m.values.apache2 ?? []).some((v) => Number.isFinite(v)));
+  // The run worked when every row has a figure on both sides; failed rows are in the table.
+  const { incomplete } = renderTable(ms);
+  if (incomplete.length) console.error(`rows without a figure on both sides: ${incomplete.join('; ')}`);
+  return incomplete.length === 0;
+}
+
+function readmeCommand(flags: Flags): boolean {
+  const file = flags.from ?? latestResults(resultsDir);
+  if (!file) {
+    console.error(`no results in ${resultsDir}: run \`npm run bench -- http\` first`);
+    return false;
+  }
+  const readmePath = join(repoRoot, 'README.md');
+  const rel = relative(repoRoot, resolve(file)).split(sep).join('/');
+  const block = readmeBlockFor(readFileSync(file, 'utf8'), rel);
+  writeFileSync(readmePath, replaceReadmeBlock(readFileSync(readmePath, 'utf8'), block));
+  console.log(`README.md: Benchmarks section now shows ${rel}`);
+  return true;
+}
+
+interface Flags {
+  note?: string;
+  out?: string;
+  from?: string;
 }
 
 const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const what = argv.filter((a) => !a.startsWith('--'));
-const benches: Record<string, (quick: boolean) => boolean | Promise<boolean>> = { config: benchConfig, http: benchHttpCommand };
-const selected = what.length ? what : Object.keys(benches);
+const flags: Flags = {};
+const what: string[] = [];
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i];
+  if (a === '--note' || a === '--out' || a === '--from') {
+    const v = argv[++i];
+    if (v === undefined) {
+      console.error(`${a} needs a value`);
+      process.exit(2);
+    }
+    flags[a.slice(2) as keyof Flags] = v;
+  } else if (!a.startsWith('--')) what.push(a);
+}
+const mode: BenchMode = argv.includes('--smoke') ? 'smoke' : argv.includes('--quick') ? 'quick' : 'full';
+const quick = mode !== 'full';
+const benches: Record<string, () => boolean | Promise<boolean>> = {
+  config: () => benchConfig(quick),
+  http: () => benchHttpCommand(mode, flags),
+  readme: () => readmeCommand(flags),
+};
+// Without a name: the two measurements (readme only when asked).
+const selected = what.length ? what : ['config', 'http'];
 if (!existsSync(apacheBin)) {
   console.error(`${apacheBin} not found: install Debian's apache2 (apt-get install -y apache2) to compare against it.`);
   process.exit(2);
@@ -130,6 +171,6 @@ for (const name of selected) {
     console.error(`unknown benchmark '${name}'; known: ${Object.keys(benches).join(', ')}`);
     process.exit(2);
   }
-  allOk = (await fn(quick)) && allOk;
+  allOk = (await fn()) && allOk;
 }
 process.exit(allOk ? 0 : 1);

@@ -27,6 +27,47 @@ export interface RunningServer {
   process: ChildProcess;
   /** Stops the server (TERM to the master, KILL to its group after a grace period) and removes its root. */
   stop(): Promise<void>;
+  /** Why the master is gone, or undefined while it runs. */
+  exitReason(): string | undefined;
+  /** The last lines the server wrote to stderr and to its ErrorLog. */
+  diagnostics(): string;
+}
+
+/**
+ * Servers started by this process and not yet stopped. They run in their own sessions, so they
+ * would outlive us: an exit of this process (normal, or by SIGTERM/SIGINT, as a test runner's
+ * timeout sends) kills their process groups synchronously.
+ */
+const live = new Map<number, string>();
+
+function killGroupsNow(): void {
+  for (const [pid, root] of live) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+  live.clear();
+}
+
+let exitHooked = false;
+function hookExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', killGroupsNow);
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      killGroupsNow();
+      process.exit(128 + (sig === 'SIGTERM' ? 15 : sig === 'SIGINT' ? 2 : 1));
+    });
+  }
+}
+
+/** Kills every server this process started and has not stopped (for test teardown). */
+export function killAllServers(): void {
+  killGroupsNow();
 }
 
 /** The files every throughput row fetches. */
@@ -100,8 +141,25 @@ export function waitForPort(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-/** Direct children of `pid`, from /proc. */
+/**
+ * Direct children of `pid`, from /proc/<pid>/task/<tid>/children (every thread of the master may
+ * fork); falls back to scanning every process's parent when the kernel lacks that file.
+ */
 export function childrenOf(pid: number): number[] {
+  try {
+    const out: number[] = [];
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+      if (text) for (const c of text.split(/\s+/)) out.push(Number(c));
+    }
+    return out;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(`/proc/${pid}`)) return [];
+  }
+  return childrenByScan(pid);
+}
+
+function childrenByScan(pid: number): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -126,9 +184,38 @@ export async function startServer(kind: ServerKind, o: BenchServerOptions): Prom
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
-  proc.stderr?.on('data', (c) => (stderr += c));
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  proc.stderr?.on('data', (c) => (stderr = (stderr + c).slice(-8000)));
+  // A spawn failure (ENOENT) emits 'error' and no 'exit'.
+  const exited = new Promise<void>((resolve) => {
+    proc.once('exit', () => resolve());
+    proc.once('error', (e) => {
+      stderr += String(e);
+      resolve();
+    });
+  });
+  hookExit();
+  if (proc.pid !== undefined) live.set(proc.pid, root);
+  const exitReason = () => {
+    if (proc.exitCode !== null) return `exited with status ${proc.exitCode}`;
+    if (proc.signalCode !== null) return `killed by ${proc.signalCode}`;
+    if (proc.pid === undefined) return `could not be started: ${stderr.trim()}`;
+    return undefined;
+  };
+  const diagnostics = () => {
+    const parts: string[] = [];
+    if (stderr.trim()) parts.push(`stderr: ${tail(stderr, 5)}`);
+    const log = join(root, 'logs', 'error_log');
+    if (existsSync(log)) {
+      const t = tail(readFileSync(log, 'utf8'), 5);
+      if (t) parts.push(`error_log: ${t}`);
+    }
+    return parts.join(' | ');
+  };
   const stop = async () => {
+    if (proc.pid === undefined) {
+      rmSync(root, { recursive: true, force: true });
+      return;
+    }
     if (proc.exitCode === null && proc.signalCode === null) {
       try {
         process.kill(proc.pid!, 'SIGTERM');
@@ -150,14 +237,20 @@ export async function startServer(kind: ServerKind, o: BenchServerOptions): Prom
     } catch {
       /* the group is empty */
     }
+    live.delete(proc.pid!);
     rmSync(root, { recursive: true, force: true });
   };
-  const up = await waitForPort(o.port, 15000);
+  const up = proc.pid !== undefined && (await waitForPort(o.port, 15000));
   if (!up) {
+    const why = `${kind.name} did not start listening on 127.0.0.1:${o.port}` + (exitReason() ? ` (${exitReason()})` : '') + `: ${diagnostics()}`;
     await stop();
-    throw new Error(`${kind.name} did not start listening on 127.0.0.1:${o.port}: ${stderr.trim()}`);
+    throw new Error(why);
   }
-  return { kind, root, port: o.port, process: proc, stop };
+  return { kind, root, port: o.port, process: proc, stop, exitReason, diagnostics };
+}
+
+function tail(text: string, lines: number): string {
+  return text.trim().split('\n').slice(-lines).join(' / ');
 }
 
 /** Waits until the master has `n` children or the time is up; returns the seconds it took or undefined. */
