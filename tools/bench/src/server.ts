@@ -41,15 +41,31 @@ export interface RunningServer {
 const live = new Map<number, string>();
 
 function killGroupsNow(): void {
-  for (const [pid, root] of live) {
+  for (const pid of live.keys()) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
-    rmSync(root, { recursive: true, force: true });
   }
+  // A master may still write under its ServerRoot until the kill lands: wait (synchronously, as
+  // this runs on exit) until each is gone or a zombie, then remove the roots.
+  const until = Date.now() + 2000;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const pid of live.keys()) {
+    while (Date.now() < until && isRunning(pid)) Atomics.wait(pause, 0, 0, 20);
+  }
+  for (const root of live.values()) rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   live.clear();
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 let exitHooked = false;
