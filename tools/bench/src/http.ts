@@ -95,7 +95,7 @@ const PLANS: Record<BenchMode, Plan> = {
     seconds: 1,
     abRequests: 300,
     spawnSamples: 2,
-    ramp: { target: 8, seconds: 6 },
+    ramp: { target: 8, seconds: 15 },
     restarts: 1,
     gap: 1,
     waitMs: 15000,
@@ -175,7 +175,7 @@ function loadFailure(r: LoadResult, what: string): string {
   return `${what} produced no figures: ${first || 'no output'}`;
 }
 
-/** Throughput, latency and memory (the plan's pool, access log on). */
+/** Throughput, latency and memory (the plan's pool, access log on), then graceful restarts under load. */
 async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (l: string) => void): Promise<void> {
   const memRows: RowSpec[] = [
     ['child PSS, idle (median)', 'kB', false],
@@ -190,7 +190,7 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
     [`${row.name}: p99 latency`, 'ms', false],
     [`${row.name}: failed requests`, '', false],
   ];
-  const allRows = [...memRows, ...plan.rows.flatMap(loadRows)];
+  const allRows = [...memRows, ...plan.rows.flatMap(loadRows), ...gracefulRows(plan)];
   for (let rep = 0; rep < plan.repeats; rep++) {
     for (const kind of o.kinds) {
       const port = await freePort();
@@ -224,6 +224,7 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
         rec.value(...memRows[2], kind.name, median(loaded.map((m) => m.pssKb)), 'no child found');
         rec.value(...memRows[3], kind.name, median(loaded.map((m) => m.rssKb)), 'no child found');
         rec.value(...memRows[4], kind.name, memoryOf(master)?.pssKb ?? NaN, 'master gone');
+        await gracefulUnderLoad(s, plan, rec, log);
       });
     }
   }
@@ -370,55 +371,65 @@ async function elasticity(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
         const master = s.process.pid!;
         const toStart = await waitForChildren(master, 1, 10000);
         rec.value(...rows[0], kind.name, toStart === undefined ? NaN : (Date.now() - started) / 1000, 'no child within 10 s');
-        const load = wrk(`http://127.0.0.1:${port}/100b.txt`, target, seconds);
+        // The load lasts until the target is reached (or the time is up), not longer.
+        const done = new AbortController();
+        const load = wrk(`http://127.0.0.1:${port}/100b.txt`, target, seconds, done.signal);
         const t = await waitForChildren(master, target, seconds * 1000);
+        done.abort();
         const r = await load;
         assertAlive(s, 'the ramp');
         const n = childrenOf(master).length;
-        rec.value(...rows[1], kind.name, t ?? NaN, `${n} children after ${seconds} s` + (Number.isFinite(r.requestsPerSec) ? '' : `; ${loadFailure(r, 'wrk')}`));
+        rec.value(...rows[1], kind.name, t ?? NaN, `${n} children after ${seconds} s` + (t === undefined && !Number.isFinite(r.requestsPerSec) ? `; ${loadFailure(r, 'wrk')}` : ''));
       });
     }
   }
 }
 
-/** USR1 every few seconds while wrk runs: every failed or reset request counts. */
-async function gracefulUnderLoad(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (l: string) => void): Promise<void> {
-  const { restarts, gap } = plan;
-  const rows: RowSpec[] = [
-    [`failed requests during ${restarts} graceful restart${restarts === 1 ? '' : 's'}`, '', false],
-    [`requests/s during ${restarts} graceful restart${restarts === 1 ? '' : 's'}`, 'req/s', true],
+function gracefulRows(plan: Plan): RowSpec[] {
+  const n = `${plan.restarts} graceful restart${plan.restarts === 1 ? '' : 's'}`;
+  return [
+    [`failed requests during ${n}`, '', false],
+    [`requests/s during ${n}`, 'req/s', true],
   ];
-  for (const kind of o.kinds) {
-    const port = await freePort();
-    log(`  graceful restarts: ${kind.name}`);
-    await withServer(rec, rows, kind, poolOptions(port, plan.pool), async (s) => {
-      const master = s.process.pid!;
-      await settle(s, plan.pool.start, plan, log);
-      const load = wrk(`http://127.0.0.1:${port}/10k.txt`, 16, Math.ceil(restarts * gap + 2));
-      for (let i = 0; i < restarts; i++) {
-        await sleep(gap * 1000);
-        assertAlive(s, `graceful restart ${i + 1}`);
-        process.kill(master, 'SIGUSR1');
-      }
-      const r = await load;
-      assertAlive(s, `the load after ${restarts} graceful restarts`);
-      if (!Number.isFinite(r.requestsPerSec)) throw new Error(loadFailure(r, 'wrk during graceful restarts'));
-      // After the last restart the server must still answer.
-      const status = await getOnce(port, '/100b.txt', plan.waitMs);
-      if (!/ 200 /.test(status)) throw new Error(`after ${restarts} graceful restarts GET /100b.txt answered '${status}'`);
-      rec.value(...rows[0], kind.name, r.failed);
-      rec.value(...rows[1], kind.name, r.requestsPerSec);
-    });
+}
+
+/**
+ * USR1 every few seconds while wrk runs on the server of the throughput rows, after them: every
+ * failed or reset request counts, and afterwards a new connection must be answered.
+ */
+async function gracefulUnderLoad(s: RunningServer, plan: Plan, rec: Recorder, log: (l: string) => void): Promise<void> {
+  const { restarts, gap } = plan;
+  const rows = gracefulRows(plan);
+  log(`  graceful restarts: ${s.kind.name}`);
+  try {
+    await settle(s, plan.pool.start, plan, log);
+    const load = wrk(`http://127.0.0.1:${s.port}/10k.txt`, 16, Math.ceil(restarts * gap + 2));
+    for (let i = 0; i < restarts; i++) {
+      await sleep(gap * 1000);
+      assertAlive(s, `graceful restart ${i + 1}`);
+      process.kill(s.process.pid!, 'SIGUSR1');
+    }
+    const r = await load;
+    assertAlive(s, `the load after ${restarts} graceful restarts`);
+    if (!Number.isFinite(r.requestsPerSec)) throw new Error(loadFailure(r, 'wrk during graceful restarts'));
+    const status = await getOnce(s.port, '/100b.txt', plan.waitMs);
+    if (!/ 200 /.test(status)) throw new Error(`after ${restarts} graceful restarts GET /100b.txt answered '${status}'`);
+    rec.value(...rows[0], s.kind.name, r.failed);
+    rec.value(...rows[1], s.kind.name, r.requestsPerSec);
+  } catch (e) {
+    const why = `${(e as Error).message}; ${s.diagnostics()}`;
+    for (const spec of rows) rec.fail(...spec, s.kind.name, why);
   }
 }
 
 export async function benchHttp(o: HttpBenchOptions): Promise<Measurement[]> {
   const plan = { ...PLANS[o.mode], ...(o.repeats ? { repeats: o.repeats } : {}) };
-  const log = o.log ?? ((l: string) => console.error(l));
+  const started = Date.now();
+  const sink = o.log ?? ((l: string) => console.error(l));
+  const log = (l: string) => sink(`${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s ${l}`);
   const rec = new Recorder();
   await throughput(o, plan, rec, log);
   await spawnToReady(o, plan, rec, log);
   await elasticity(o, plan, rec, log);
-  await gracefulUnderLoad(o, plan, rec, log);
   return rec.list;
 }

@@ -11,14 +11,24 @@ export interface LoadResult {
   raw: string;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
+/** Runs a load tool to its end, or until `signal` aborts it (then with what it printed so far). */
+function run(cmd: string, args: string[], signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stop = () => p.kill('SIGINT');
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
     let out = '';
     p.stdout.on('data', (c) => (out += c));
     p.stderr.on('data', (c) => (out += c));
-    p.once('error', reject);
-    p.once('close', () => resolve(out));
+    p.once('error', (e) => {
+      signal?.removeEventListener('abort', stop);
+      reject(e);
+    });
+    p.once('close', () => {
+      signal?.removeEventListener('abort', stop);
+      resolve(out);
+    });
   });
 }
 
@@ -54,9 +64,9 @@ export function parseAb(out: string): LoadResult {
   return { requestsPerSec: rps, p50, p99, failed, completed, raw: out };
 }
 
-export async function wrk(url: string, connections: number, seconds: number): Promise<LoadResult> {
+export async function wrk(url: string, connections: number, seconds: number, signal?: AbortSignal): Promise<LoadResult> {
   const threads = Math.min(2, connections);
-  return parseWrk(await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url]));
+  return parseWrk(await run('wrk', ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', url], signal));
 }
 
 export async function ab(url: string, connections: number, requests: number): Promise<LoadResult> {

@@ -41,5 +41,7 @@ export function alternate(a: () => CommandResult, b: () => CommandResult, rounds
 
 export function ratio(ours: number, theirs: number): string {
   if (!Number.isFinite(ours) || !Number.isFinite(theirs) || !(theirs > 0)) return 'n/a';
-  return (ours / theirs).toFixed(2);
+  const r = ours / theirs;
+  // Two significant digits below 0.1, so that a small ratio does not read as 0.00.
+  return r >= 0.1 || r === 0 ? r.toFixed(2) : r.toPrecision(2);
 }

@@ -16,6 +16,8 @@ t.test('wrk durations convert to milliseconds', async (t) => {
 
 t.test('ratios are n/a when a side was not measured', async (t) => {
   t.equal(ratio(2, 4), '0.50');
+  t.equal(ratio(19, 8148), '0.0023');
+  t.equal(ratio(0, 4), '0.00');
   t.equal(ratio(NaN, 4), 'n/a');
   t.equal(ratio(2, 0), 'n/a');
 });
