@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { CHILD_ENV, EXIT as ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from './protocol.js';
 import { childConfigFromJson, type ChildConfig } from './config.js';
-import { serveConnection } from './http/connection.js';
+import { serveConnection, type ConnectionContext } from './http/connection.js';
+import { statusResponse } from './handlers/status.js';
 import { AccessLog, ErrorLog, fileSink, type LineSink } from './logs.js';
 import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
 import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
@@ -16,6 +17,15 @@ export interface ChildRuntime {
   errorLog: ErrorLog;
   accessLogs: AccessLog[];
   native: NativeAcceptor;
+  /** mod_status's handler, when a section sets `SetHandler server-status`. */
+  serverStatus?: ConnectionContext['serverStatus'];
+}
+
+/** mod_status over this child's view of the scoreboard. */
+function statusHandler(cfg: ChildConfig, scoreboard: ScoreboardPort): NonNullable<ConnectionContext['serverStatus']> {
+  const started = Date.now() * 1000;
+  const fallback = new MemoryScoreboard();
+  return (req, conn) => statusResponse(cfg, req, conn, () => scoreboard.readStatus?.() ?? fallback.readStatus(), started);
 }
 
 /** Why the accept loop ended. */
@@ -86,10 +96,11 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
     const cfg = overrides.cfg ?? childConfigFromJson(JSON.parse(fs.readFileSync(bootstrap.configSnapshot, 'utf8')));
     const errorLog = overrides.errorLog ?? new ErrorLog(openSink(cfg.errorLog, stderrSink), cfg.logLevel);
     const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
+    const scoreboard = overrides.scoreboard ?? (await attachScoreboard(bootstrap, cfg, errorLog));
     rt = {
-      bootstrap, cfg, errorLog, accessLogs,
-      scoreboard: overrides.scoreboard ?? (await attachScoreboard(bootstrap, cfg, errorLog)),
+      bootstrap, cfg, errorLog, accessLogs, scoreboard,
       native: overrides.native ?? loadNativeAcceptor(),
+      ...(cfg.sections.some((s) => s.handler === 'server-status') ? { serverStatus: statusHandler(cfg, scoreboard) } : {}),
     };
     if (!dropPrivileges(bootstrap, errorLog)) return ChildExit.FATAL;
   } catch (e) {
@@ -220,5 +231,6 @@ async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean):
     },
     scoreboard: rt.scoreboard,
     isRunning,
+    ...(rt.serverStatus ? { serverStatus: rt.serverStatus } : {}),
   });
 }

@@ -14,11 +14,16 @@ export type RequireRule =
   /** `Require local`: loopback or the connection's own address. */
   | { kind: 'local'; negated?: boolean };
 
-/** A `<Directory>`, `<DirectoryMatch>`, `<Files>` or `<FilesMatch>` section. */
+/** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
-  kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch';
-  /** The section argument: a path (wildcards allowed) or a regular expression (Match forms, `~`). */
+  kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
+  /**
+   * The section argument: a path (wildcards allowed), a URL-path for the Location forms, or a
+   * regular expression (Match forms, `~`).
+   */
   pattern: string;
+  /** `SetHandler` inside the section (`server-status`; `None` clears an outer one). */
+  handler?: string;
   /** `Require` lines inside the section (RequireAny semantics, as Apache's implicit container). */
   require: RequireRule[];
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
@@ -109,8 +114,12 @@ export interface ChildConfig {
   logLevel: string;
   /** `ExtendedStatus` (default On since 2.3.6 when mod_status is loaded). */
   extendedStatus: boolean;
-  /** `<Location X> SetHandler server-status`: the paths served by mod_status. */
-  serverStatusLocations: string[];
+  /** `ap_get_server_description()`: the full product text `/server-status` shows as ServerVersion. */
+  serverDescription: string;
+  /** `ap_get_server_built()`: the build time `/server-status` shows. */
+  serverBuilt: string;
+  /** `MaxRequestWorkers` after the clamps: `/server-status` shows no dead slot at or past it. */
+  maxRequestWorkers: number;
   /** `MaxConnectionsPerChild` (default 0 = unlimited). */
   maxConnectionsPerChild: number;
   /** `ServerRoot`, for relative paths in messages. */
@@ -148,7 +157,9 @@ export function defaultChildConfig(): ChildConfig {
     errorLog: '/usr/local/apache2/logs/error_log',
     logLevel: 'warn',
     extendedStatus: true,
-    serverStatusLocations: [],
+    serverDescription: 'Apache/2.4.71 (Debian)',
+    serverBuilt: '',
+    maxRequestWorkers: 256,
     maxConnectionsPerChild: 0,
     serverRoot: '/usr/local/apache2',
   };

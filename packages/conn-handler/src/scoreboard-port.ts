@@ -1,3 +1,5 @@
+import type { StatusBoard } from './handlers/status.js';
+
 /**
  * The child's view of its scoreboard slot. Stages are Apache's worker_score status values
  * (scoreboard.h SERVER_*), in the order Apache defines them.
@@ -28,6 +30,8 @@ export interface ScoreboardPort {
   setTimes(startUs: bigint, stopUs: bigint): void;
   /** True when the master's running generation is no longer the child's (optional). */
   generationChanged?(): boolean;
+  /** Every slot, for `/server-status`; absent when the board is this child's alone. */
+  readStatus?(): StatusBoard;
 }
 
 /** A scoreboard slot in process memory: for tests and for running without a master. */
@@ -62,5 +66,22 @@ export class MemoryScoreboard implements ScoreboardPort {
   setTimes(startUs: bigint, stopUs: bigint): void {
     this.startUs = startUs;
     this.stopUs = stopUs;
+  }
+  /** This child's slot alone. */
+  readStatus(): StatusBoard {
+    const zero = { user: 0, system: 0, childUser: 0, childSystem: 0 };
+    return {
+      processes: [{
+        pid: process.pid, generation: 0, quiescing: false,
+        workers: [{
+          status: this.status as number as StatusBoard['processes'][number]['workers'][number]['status'],
+          accessCount: this.accessCount, myAccessCount: this.accessCount, connCount: 0,
+          bytesServed: this.bytesServed, myBytesServed: this.bytesServed, connBytes: 0,
+          durationMicros: Number(this.stopUs - this.startUs), startTimeMicros: Number(this.startUs), stopTimeMicros: Number(this.stopUs),
+          lastUsedMicros: Number(this.stopUs), times: zero, client: this.client, request: this.request, protocol: 'HTTP/1.1', vhost: this.vhost,
+        }],
+      }],
+      restartTimeMicros: 0, runningGeneration: 0, globalTimes: zero,
+    };
   }
 }

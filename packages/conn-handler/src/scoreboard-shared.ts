@@ -1,14 +1,29 @@
 import type { ChildBootstrap } from './protocol.js';
+import type { ProcessSnapshot, WorkerSnapshot } from '@prefork/modules';
+import type { StatusBoard } from './handlers/status.js';
 import { Stage, type ScoreboardPort } from './scoreboard-port.js';
 
 /** The parts of @prefork/scoreboard the child uses (loaded lazily: tests need no segment). */
+interface Tms { utime: bigint; stime: bigint; cutime: bigint; cstime: bigint }
+interface SharedWorker {
+  addCounts(bytes: bigint): void;
+  startTime: bigint; stopTime: bigint; lastUsed: bigint; duration: bigint; pid: number; generation: number;
+  readonly status: number; readonly connCount: number; readonly connBytes: bigint;
+  readonly accessCount: bigint; readonly bytesServed: bigint; readonly myAccessCount: bigint; readonly myBytesServed: bigint;
+  times: Tms; readonly client: string; readonly request: string; readonly vhost: string; readonly protocol: string;
+}
+/** times(2) of this process (@prefork/scoreboard's processTimes), loaded with the board. */
+let processTimes: () => Tms = () => ({ utime: 0n, stime: 0n, cutime: 0n, cstime: 0n });
+
 interface SharedBoard {
   updateChildStatus(slot: number, thread: number, status: number, update?: { generation?: number; extended?: boolean; request?: string; client?: string; vhost?: string; protocol?: string }): number;
-  worker(slot: number, thread?: number): { addCounts(bytes: bigint): void; startTime: bigint; stopTime: bigint; lastUsed: bigint; duration: bigint; pid: number; generation: number };
-  process(slot: number): { pid: number; generation: number };
-  global: { runningGeneration: number };
+  worker(slot: number, thread?: number): SharedWorker;
+  process(slot: number): { pid: number; generation: number; readonly quiescing: boolean };
+  global: { runningGeneration: number; readonly serverLimit: number; readonly restartTime: bigint; readonly times: Tms };
   close(): void;
 }
+
+const ticks = (t: Tms) => ({ user: Number(t.utime), system: Number(t.stime), childUser: Number(t.cutime), childSystem: Number(t.cstime) });
 
 /**
  * The child's slot in the master's shared scoreboard (ap_update_child_status and friends).
@@ -23,7 +38,11 @@ export class SharedScoreboard implements ScoreboardPort {
 
   /** Attaches to the segment named in the bootstrap. */
   static async attach(b: ChildBootstrap, extended: boolean): Promise<SharedScoreboard> {
-    const mod = (await import('@prefork/scoreboard')) as unknown as { Scoreboard: { attach(o: { location: { kind: 'shm'; name: string } | { kind: 'file'; path: string } }): SharedBoard } };
+    const mod = (await import('@prefork/scoreboard')) as unknown as {
+      Scoreboard: { attach(o: { location: { kind: 'shm'; name: string } | { kind: 'file'; path: string } }): SharedBoard };
+      processTimes: () => Tms;
+    };
+    processTimes = mod.processTimes;
     const location = b.scoreboard.file ? { kind: 'file' as const, path: b.scoreboard.file } : { kind: 'shm' as const, name: b.scoreboard.name };
     const board = mod.Scoreboard.attach({ location });
     const sb = new SharedScoreboard(board, b.slot, b.generation, extended);
@@ -39,8 +58,11 @@ export class SharedScoreboard implements ScoreboardPort {
     this.board.updateChildStatus(this.slot, 0, stage, update);
   }
 
+  /** ap_increment_counts: the counters, and this process's times(2) into the slot. */
   countAccess(bytes: number): void {
-    this.board.worker(this.slot).addCounts(BigInt(bytes));
+    const w = this.board.worker(this.slot);
+    w.addCounts(BigInt(bytes));
+    w.times = processTimes();
   }
 
   setRequest(requestLine: string): void {
@@ -61,6 +83,28 @@ export class SharedScoreboard implements ScoreboardPort {
     w.stopTime = stopUs;
     w.lastUsed = stopUs;
     if (this.extended) w.duration = w.duration + (stopUs - startUs);
+  }
+
+  /** Every slot as `/server-status` shows it (read field by field, without a lock, as httpd). */
+  readStatus(): StatusBoard {
+    const g = this.board.global;
+    const processes: ProcessSnapshot[] = [];
+    for (let i = 0; i < g.serverLimit; i++) {
+      const p = this.board.process(i);
+      const w = this.board.worker(i);
+      processes.push({
+        pid: p.pid, generation: p.generation, quiescing: p.quiescing,
+        workers: [{
+          status: w.status as WorkerSnapshot['status'],
+          accessCount: Number(w.accessCount), myAccessCount: Number(w.myAccessCount), connCount: w.connCount,
+          bytesServed: Number(w.bytesServed), myBytesServed: Number(w.myBytesServed), connBytes: Number(w.connBytes),
+          durationMicros: Number(w.duration), startTimeMicros: Number(w.startTime), stopTimeMicros: Number(w.stopTime),
+          lastUsedMicros: Number(w.lastUsed), times: ticks(w.times),
+          client: w.client, request: w.request, protocol: w.protocol, vhost: w.vhost,
+        }],
+      });
+    }
+    return { processes, restartTimeMicros: Number(g.restartTime), runningGeneration: g.runningGeneration, globalTimes: ticks(g.times) };
   }
 
   /** True when the master has moved to a newer generation (graceful restart): retire. */

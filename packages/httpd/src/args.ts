@@ -56,6 +56,12 @@ export interface ServerOptions {
   dashK: DashK | undefined;
   /** -t -D DUMP_ALL_ERRORS */
   allErrors: boolean;
+  /**
+   * argv as httpd rewrites it before its option loop (ap_mpm_rewrite_args): `-k verb` taken out,
+   * each option and its argument as separate words (`-DFOREGROUND` becomes `-D FOREGROUND`).
+   * AH00094 logs this.
+   */
+  rewrittenArgv: readonly string[];
 }
 
 /** What the command line asks for. */
@@ -123,6 +129,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     documentRootCheck: true,
     dashK,
     allErrors: false,
+    rewrittenArgv: args,
   };
   let modeSet = false;
   const usage = (): CommandLine => ({ action: 'usage', diagnostics });

@@ -23,6 +23,11 @@ export interface LoadRequest {
   startupLogLevel: LogLevel;
   /** The program name Apache puts before read-pass errors (`<name>: Syntax error on line …`). */
   programName: string;
+  /**
+   * false for the reads after the first (Apache's second pass and restarts): the clamps' short
+   * forms are then logged to the error log instead of the long forms on stderr. Default true.
+   */
+  startup?: boolean;
 }
 
 /** A configuration error with its position, as DUMP_ALL_ERRORS lists it. */
@@ -76,6 +81,8 @@ export interface RunOptions {
   defines: readonly string[];
   /** The command line as AH00094 logs it. */
   commandLine: string;
+  /** Where a failure before the error log is open is printed. */
+  stderr: (text: string) => void;
 }
 
 /** The configuration reader main() uses. */

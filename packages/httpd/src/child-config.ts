@@ -26,7 +26,10 @@ const TOKENS: Record<string, string> = { Prod: 'Prod', Major: 'Major', Minor: 'M
 const FLAG3: Record<string, 'On' | 'Off' | 'EMail'> = { on: 'On', off: 'Off', email: 'EMail' };
 const TRACE: Record<string, 'On' | 'Off' | 'Extended'> = { on: 'On', off: 'Off', extended: 'Extended' };
 const ETAG: Record<string, string> = { inode: 'INode', mtime: 'MTime', size: 'Size', digest: 'Digest', all: 'All', none: 'None' };
-const SECTION_KIND: Record<string, string> = { Directory: 'directory', DirectoryMatch: 'directoryMatch', Files: 'files', FilesMatch: 'filesMatch' };
+const SECTION_KIND: Record<string, string> = {
+  Directory: 'directory', DirectoryMatch: 'directoryMatch', Files: 'files', FilesMatch: 'filesMatch',
+  Location: 'location', LocationMatch: 'locationMatch',
+};
 
 /**
  * Reads a mime.types file into extension → type (later lines win, as mod_mime's hash does).
@@ -79,6 +82,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (core?.options) entry['options'] = core.options;
       const dir = s.config.get('dir_module') as DirDir | undefined;
       if (dir?.directoryIndex) entry['directoryIndex'] = dir.directoryIndex;
+      const handler = (core as { setHandler?: string } | undefined)?.setHandler;
+      if (handler !== undefined) entry['handler'] = handler;
       out.push(entry);
     }
     sectionEntries(s.sections, out);
@@ -86,7 +91,7 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
 }
 
 /** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
-export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string): Record<string, unknown> {
+export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string, built = ''): Record<string, unknown> {
   const server = result.server;
   const core = server.config.get('core') as CoreServerConfig | undefined;
   const coreDir = server.dirDefaults.get('core') as CoreDirConfig | undefined;
@@ -97,6 +102,9 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
     serverRoot: result.serverRoot,
     port: settings.listeners[0]?.port ?? 80,
     maxConnectionsPerChild: settings.maxConnectionsPerChild,
+    maxRequestWorkers: settings.maxRequestWorkers,
+    serverDescription: description,
+    serverBuilt: built,
     serverBanner: { product, version: rest.split(' ')[0] ?? '', os: osMatch?.[1] ?? 'Unix' },
   };
   const set = (key: string, value: unknown) => {
@@ -148,6 +156,8 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
   const sections: Array<Record<string, unknown>> = [];
   sectionEntries(server.directories, sections);
   sectionEntries(server.files, sections);
+  // Location sections merge last (ap_location_walk), in configuration order.
+  sectionEntries(server.locations, sections);
   snapshot['sections'] = sections;
 
   const logs = server.config.get('log_config_module') as LogCfg | undefined;
@@ -159,9 +169,5 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
     });
     set('bufferedLogs', logs.bufferedLogs);
   }
-  const statusLocations = server.locations
-    .filter((l) => (l.config.get('core') as { setHandler?: string } | undefined)?.setHandler === 'server-status')
-    .map((l) => l.path);
-  if (statusLocations.length > 0) snapshot['serverStatusLocations'] = statusLocations;
   return snapshot;
 }

@@ -146,10 +146,18 @@ function childEntryPath(): string | undefined {
   }
 }
 
+/** One read of the configuration, as the master uses it. */
+interface LoadedGeneration {
+  result: LoadResult;
+  settings: PreforkSettings;
+  /** Messages for the error log (a read after the first). */
+  logged: CoreMessage[];
+}
+
 /** The backend `prefork` uses: core's loadServerConfig with mpm_prefork registered. */
 export function createCoreBackend(): ServerBackend {
   // A reload goes through load() again; this map gives back what it loaded.
-  const lastLoad = new WeakMap<LoadedServer, { result: LoadResult; settings: PreforkSettings }>();
+  const lastLoad = new WeakMap<LoadedServer, LoadedGeneration>();
   return {
     async load(request: LoadRequest): Promise<LoadOutcome> {
       const mpm = await mpmParts();
@@ -164,7 +172,7 @@ export function createCoreBackend(): ServerBackend {
         postDirectives: request.postDirectives,
         program: request.programName,
         registry,
-        startup: true,
+        startup: request.startup ?? true,
         processOptions: { skipDocumentRootCheck: !request.documentRootCheck },
         reader,
       });
@@ -197,12 +205,10 @@ export function createCoreBackend(): ServerBackend {
         server.run = (options) =>
           startServer(
             {
-              result,
-              settings,
               runMaster,
               childEntry,
               reload: async () => {
-                const again = await this.load({ ...request, stopAtFirstError: true });
+                const again = await this.load({ ...request, stopAtFirstError: true, startup: false });
                 const failure = again.messages.find((m) => m.kind === 'error');
                 if (failure || !again.server) throw new Error(failure?.text ?? 'configuration failed');
                 const next = lastLoad.get(again.server);
@@ -213,7 +219,9 @@ export function createCoreBackend(): ServerBackend {
             options,
           );
       }
-      lastLoad.set(server, { result, settings: settings as PreforkSettings });
+      // What a later read logs to the error log rather than stderr: the clamps' short forms.
+      const logged = result.startupMessages.filter((m) => !m.startup && m.module === 'mpm_prefork');
+      lastLoad.set(server, { result, settings: settings as PreforkSettings, logged });
       return { messages, errors, server };
     },
   };

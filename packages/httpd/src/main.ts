@@ -155,6 +155,6 @@ async function serve(
     );
     return 1;
   }
-  const commandLine = [ctx.programName, ...argv.slice(1)].join(' ');
-  return server.run({ defines: options.defines, commandLine });
+  const commandLine = [ctx.programName, ...options.rewrittenArgv.slice(1)].join(' ');
+  return server.run({ defines: options.defines, commandLine, stderr: (text) => err.write(text) });
 }

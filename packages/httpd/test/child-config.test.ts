@@ -114,3 +114,27 @@ t.test('a section whose Require rules the child cannot evaluate is denied as a w
   t.same(childRules([{ kind: 'require', negate: false, provider: 'env', args: ['LET_IN'] }]), [{ kind: 'all', granted: false }], 'env provider: deny');
   t.same(childRules([{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }]), [{ kind: 'all', granted: true }]);
 });
+
+t.test('Location sections reach the child with their Require rules and SetHandler, after Directory and Files', async (t) => {
+  const s = await snapshotOf(t, `ServerRoot "@ROOT@"
+LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+LoadModule authz_host_module ${MODULES}/mod_authz_host.so
+LoadModule status_module ${MODULES}/mod_status.so
+DocumentRoot htdocs
+<Location /server-status>
+  SetHandler server-status
+  Require local
+</Location>
+<Directory @ROOT@/htdocs>
+  Require all granted
+</Directory>
+<LocationMatch "^/private">
+  Require all denied
+</LocationMatch>
+`);
+  const sections = s['sections'] as Array<Record<string, unknown>>;
+  t.same(sections.map((x) => x['kind']), ['directory', 'location', 'locationMatch'], 'Location forms come last, in file order');
+  t.same(sections[1], { kind: 'location', pattern: '/server-status', require: [{ kind: 'local' }], handler: 'server-status' });
+  t.same(sections[2], { kind: 'locationMatch', pattern: '^/private', require: [{ kind: 'all', granted: false }] });
+  t.equal(s['serverDescription'], 'Apache/2.4.71 (Debian)');
+});

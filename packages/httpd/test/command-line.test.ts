@@ -86,3 +86,11 @@ t.test('usage aligns its continuation lines under the program name', async (t) =
     }
   }
 });
+
+t.test('AH00094 shows argv as httpd rewrites it: -k out, each option and argument a word', async (t) => {
+  // apache2 -f/tmp/c.conf -DFOREGROUND -CServerAdmin\ x -e info logs
+  // "Command line: '/usr/sbin/apache2 -f /tmp/c.conf -D FOREGROUND -C ServerAdmin x -e info'".
+  const r = parseCommandLine([P, '-f/tmp/c.conf', '-DFOREGROUND', '-k', 'start', '-CServerAdmin x', '-e', 'info']);
+  if (r.action !== 'server') return t.fail(`action ${r.action}`);
+  t.same(r.options.rewrittenArgv, [P, '-f', '/tmp/c.conf', '-D', 'FOREGROUND', '-C', 'ServerAdmin x', '-e', 'info']);
+});

@@ -2,7 +2,7 @@
  * The master's scoreboard view over @prefork/scoreboard's shared segment (httpd's
  * scoreboard.h layout), the default for a real server.
  */
-import { Scoreboard, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
+import { Scoreboard, aprTimeNow, processTimes, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
 import type { MasterScoreboard, ServerStatus, SlotSnapshot } from './scoreboard-view.js';
 
 export class NativeMasterScoreboard implements MasterScoreboard {
@@ -27,7 +27,12 @@ export class NativeMasterScoreboard implements MasterScoreboard {
   setGeneration(slot: number, generation: number): void { this.sb.process(slot).generation = generation; }
   quiescing(slot: number): boolean { return this.sb.process(slot).quiescing; }
   runningGeneration(): number { return this.sb.global.runningGeneration; }
-  setRunningGeneration(generation: number): void { this.sb.global.runningGeneration = generation; }
+  /** A new generation: also the restart time `/server-status` shows (ap_create_scoreboard). */
+  setRunningGeneration(generation: number): void {
+    this.sb.global.runningGeneration = generation;
+    this.sb.global.restartTime = aprTimeNow();
+  }
+  updateGlobalTimes(): void { this.sb.global.times = processTimes(); }
   snapshot(): SlotSnapshot[] {
     const s = this.sb.snapshot();
     const out: SlotSnapshot[] = [];

@@ -47,6 +47,8 @@ export interface MasterScoreboard {
   quiescing(slot: number): boolean;
   runningGeneration(): number;
   setRunningGeneration(generation: number): void;
+  /** ap_update_global_status: the master's times(2) into global_score (optional). */
+  updateGlobalTimes?(): void;
   /** Every slot at once (one read for a whole maintenance cycle). */
   snapshot(): SlotSnapshot[];
   /** Zero every slot (a non-graceful restart gets a cleared scoreboard). */

@@ -12,6 +12,7 @@ export type { SegmentGeometry, StructLayout } from './layout.js';
 export type { NativeLayout, NativeScoreboard } from './native.js';
 export { loadNative, NativeLoadError } from './load-native.js';
 export { shmNameFor, segmentPath } from './segment.js';
+export { processTimes, parseProcStatTimes } from './times.js';
 export type { SegmentLocation } from './segment.js';
 export {
   Scoreboard, ScoreboardError, GlobalScore, ProcessScore, WorkerScore, RequestTiming, FIELD_WRITERS, aprTimeNow,

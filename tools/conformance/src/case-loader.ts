@@ -14,14 +14,14 @@ export interface BrokenCase {
   error: string;
 }
 
-const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'steps']);
+const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps']);
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
 const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   run: ['stdin'],
   start: ['waitPort', 'expectExit'],
   signal: ['wait', 'waitExit'],
-  errorlog: ['file', 'match', 'format', 'settle'],
-  accesslog: ['file', 'match', 'format', 'settle'],
+  errorlog: ['file', 'match', 'format', 'settle', 'until'],
+  accesslog: ['file', 'match', 'format', 'settle', 'until'],
 };
 
 function isStringArray(v: unknown): v is string[] {
@@ -43,6 +43,7 @@ export function validateCase(raw: unknown): string[] {
   if (c.files !== undefined && !isStringRecord(c.files)) errors.push('"files" must map paths to text');
   if (c.env !== undefined && !isStringRecord(c.env)) errors.push('"env" must map names to strings');
   if (c.skip !== undefined && typeof c.skip !== 'string') errors.push('"skip" must be a reason (a string)');
+  if (c.exclusive !== undefined && typeof c.exclusive !== 'boolean') errors.push('"exclusive" must be true or false');
   if (c.normalise !== undefined) {
     if (!Array.isArray(c.normalise)) errors.push('"normalise" must be an array of {pattern, replace}');
     else {
@@ -168,7 +169,8 @@ export function loadCases(fixturesDir: string): { cases: LoadedCase[]; broken: B
         continue;
       }
       const spec = raw as CaseSpec;
-      cases.push({ id, area, name, dir, spec, skip: spec.skip ?? areaSpec.skip });
+      const exclusive = spec.exclusive ?? areaSpec.exclusive ?? false;
+      cases.push({ id, area, name, dir, spec, skip: spec.skip ?? areaSpec.skip, exclusive });
     }
   }
   return { cases, broken };

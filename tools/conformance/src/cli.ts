@@ -20,7 +20,7 @@ const USAGE = `usage: conformance [options]
   --apache-cmd <cmd> the reference program (default: /usr/sbin/apache2)
   --fixtures <dir>   the cases folder (default: test-fixtures/conformance)
   --jobs <n>         cases run at the same time, 1-8 (default 3)
-  --include-skipped  also run cases that are skipped by default (e.g. pending-server/)
+  --include-skipped  also run cases that are skipped by default (a case or area with a "skip" reason)
   --keep             keep the temporary ServerRoots
   --help             this text`;
 

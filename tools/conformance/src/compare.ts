@@ -85,12 +85,26 @@ function compareSubsequence(ref: Json | undefined, ours: Json | undefined): stri
   return null;
 }
 
+/**
+ * Both sides must match. A list of lines (a log step) is matched line by line, and both sides must
+ * have as many lines; any other value is matched as its text.
+ */
 function compareRegex(pattern: string, flags: string | undefined, ref: Json | undefined, ours: Json | undefined): string[] | null {
   const re = new RegExp(`^(?:${pattern})$`, flags ?? 's');
-  const text = (v: Json | undefined): string => (typeof v === 'string' ? v : JSON.stringify(v ?? null));
   const out: string[] = [];
-  if (!re.test(text(ref))) out.push(`reference does not match /${pattern}/: ${JSON.stringify(text(ref))}`);
-  if (!re.test(text(ours))) out.push(`ours does not match /${pattern}/: ${JSON.stringify(text(ours))}`);
+  const check = (who: string, v: Json | undefined): void => {
+    if (Array.isArray(v) && v.every((l) => typeof l === 'string')) {
+      for (const l of v as string[]) if (!re.test(l)) out.push(`${who} line does not match /${pattern}/: ${JSON.stringify(l)}`);
+      return;
+    }
+    const text = typeof v === 'string' ? v : JSON.stringify(v ?? null);
+    if (!re.test(text)) out.push(`${who} does not match /${pattern}/: ${JSON.stringify(text)}`);
+  };
+  check('reference', ref);
+  check('ours', ours);
+  if (Array.isArray(ref) && Array.isArray(ours) && ref.length !== ours.length) {
+    out.push(`reference has ${ref.length} lines, ours ${ours.length}`);
+  }
   return out.length ? out : null;
 }
 

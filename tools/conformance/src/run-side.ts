@@ -182,17 +182,32 @@ function launch(args: string[], ctx: StepContext, stdin?: string): Started {
   return p;
 }
 
-async function readLog(ctx: StepContext, spec: { file?: string; match?: string; format?: string; settle?: number }, dflt: string): Promise<Observation> {
+async function readLog(
+  ctx: StepContext,
+  spec: { file?: string; match?: string; format?: string; settle?: number; until?: number },
+  dflt: string,
+): Promise<Observation> {
   if (spec.settle) await sleep(spec.settle * 1000);
   const file = join(ctx.root, substitute(spec.file ?? dflt, ctx.values));
-  if (!existsSync(file)) return { exists: false, lines: [] };
   const ctxNorm: NormaliseContext = { roots: [ctx.root], ports: portsOf(ctx.values), programPaths: ctx.side.programPaths, extra: ctx.c.spec.normalise };
-  // Filtering happens after normalisation so a case's regex sees the stable text.
-  let lines = (normaliseJson(readFileSync(file, 'utf8'), ctxNorm) as string).split('\n').filter((l) => l !== '');
-  if (spec.match) {
-    const re = new RegExp(spec.match);
-    lines = lines.filter((l) => re.test(l));
+  const read = (): string[] | null => {
+    if (!existsSync(file)) return null;
+    // Filtering happens after normalisation so a case's regex sees the stable text.
+    let lines = (normaliseJson(readFileSync(file, 'utf8'), ctxNorm) as string).split('\n').filter((l) => l !== '');
+    if (spec.match) {
+      const re = new RegExp(spec.match);
+      lines = lines.filter((l) => re.test(l));
+    }
+    return lines;
+  };
+  let lines = read();
+  // `until`: poll for up to that many seconds until a (matching) line is there.
+  const deadline = Date.now() + (spec.until ?? 0) * 1000;
+  while ((lines === null || lines.length === 0) && Date.now() < deadline) {
+    await sleep(100);
+    lines = read();
   }
+  if (lines === null) return { exists: false, lines: [] };
   if (spec.format === 'ah') lines = lines.map(reduceToAh);
   ctx.rawFields.push('lines');
   return { exists: true, lines };

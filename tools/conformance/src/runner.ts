@@ -167,7 +167,9 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const apacheOk = opts.mode !== 'ours-only' && referenceAvailable(opts.apache);
   const recordedWith = apacheOk ? versionLine(opts.apache) : '';
   const ports = new PortAllocator();
-  const queue = [...chosen];
+  // Cases marked exclusive run one at a time once the parallel ones are done.
+  const queue = chosen.filter((c) => !c.exclusive);
+  const alone = chosen.filter((c) => c.exclusive);
   const jobs = Math.max(1, Math.min(opts.jobs ?? 3, 8));
   const worker = async (): Promise<void> => {
     for (let c = queue.shift(); c; c = queue.shift()) {
@@ -182,6 +184,8 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
+  queue.push(...alone);
+  await worker();
   const passed = results.filter((r) => r.outcome === 'pass').length;
   const failed = results.filter((r) => r.outcome === 'fail').length;
   const skipped = results.filter((r) => r.outcome === 'skip').length;

@@ -96,6 +96,8 @@ export interface LogStep extends StepBase {
   format?: 'full' | 'ah';
   /** Seconds to wait first, so that late lines are there. */
   settle?: number;
+  /** Seconds to keep re-reading the file until at least one (matching) line is there. */
+  until?: number;
 }
 
 /** The error log. */
@@ -178,6 +180,11 @@ export interface CaseSpec {
   normalise?: ExtraRule[];
   /** Why this case is not run by default (counted as skipped). */
   skip?: string;
+  /**
+   * Run this case alone, after the parallel ones: its observations (child-count time series)
+   * depend on the machine not being busy with other cases.
+   */
+  exclusive?: boolean;
   steps: Step[];
 }
 
@@ -185,6 +192,8 @@ export interface CaseSpec {
 export interface AreaSpec {
   /** Why the cases of this area are not run by default (counted as skipped). */
   skip?: string;
+  /** Every case of the area runs alone (see CaseSpec.exclusive). */
+  exclusive?: boolean;
 }
 
 /** A loaded case. */
@@ -197,6 +206,8 @@ export interface LoadedCase {
   spec: CaseSpec;
   /** Reason this case is skipped by default, from the case or its area. */
   skip?: string;
+  /** Runs alone, after the parallel cases (from the case or its area). */
+  exclusive?: boolean;
 }
 
 /** What one step observed on one side: field → value (already normalised). */

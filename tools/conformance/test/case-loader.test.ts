@@ -25,11 +25,13 @@ t.test('loading: broken cases are reported with their file, shared folders skipp
       bad: { 'case.json': '{ not json' },
       invalid: { 'case.json': JSON.stringify({ steps: [{ run: 1 }] }) },
     },
-    b: { 'area.json': JSON.stringify({ skip: 'later' }), one: { 'case.json': JSON.stringify({ steps: [{ sleep: 0 }] }) } },
+    b: { 'area.json': JSON.stringify({ skip: 'later', exclusive: true }), one: { 'case.json': JSON.stringify({ steps: [{ sleep: 0 }] }) } },
   });
   const { cases, broken } = loadCases(dir);
   t.same(cases.map((c) => c.id), ['a/good', 'b/one']);
   t.equal(cases[1].skip, 'later');
+  t.same(cases.map((c) => c.exclusive), [false, true], 'exclusive comes from the area');
+  t.match(validateCase({ exclusive: 'yes', steps: [{ sleep: 0 }] }).join(), /"exclusive" must be true or false/);
   t.same(broken.map((b) => b.id).sort(), ['a/bad', 'a/invalid']);
   t.ok(broken.every((b) => b.file.endsWith('case.json')));
   mkdirSync(join(dir, 'c'));

@@ -27,6 +27,10 @@ t.test('regex and contains', async (t) => {
   t.equal(compareField(re, 'AH00526: x\n', 'AH00111: y\n'), null);
   const d = compareField(re, 'AH00526: x\n', 'PF00001: y\n');
   t.match(d?.[0], /^ours does not match/);
+  const line = { mode: 'regex' as const, pattern: '.*" 404 236 .*' };
+  t.equal(compareField(line, ['a" 404 236 1'], ['b" 404 236 2']), null, 'log lines are matched one by one');
+  t.same(compareField(line, ['a" 404 236 1'], ['b" 404 209 2']), ['ours line does not match /.*" 404 236 .*/: "b\\" 404 209 2"']);
+  t.same(compareField(line, ['a" 404 236 1'], []), ['reference has 1 lines, ours 0']);
   const c = { mode: 'contains' as const, lines: ['Loaded Modules:', ' core_module (static)'] };
   t.equal(compareField(c, 'Loaded Modules:\n core_module (static)\n so_module (static)\n', 'Loaded Modules:\n core_module (static)\n'), null);
   t.same(compareField(c, 'Loaded Modules:\n core_module (static)\n', 'Loaded Modules:\n'), ['ours lacks:  core_module (static)']);

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -130,4 +130,14 @@ t.test('a failing server case still stops every process it started and removes i
   const after = readdirSync(tmpdir()).filter((d) => d.startsWith('prefork-conf-') && !before.has(d));
   t.same(after, [], 'no temporary ServerRoot left');
   t.ok(existsSync(dir));
+});
+
+t.test('an exclusive case runs alone, after the parallel ones', async (t) => {
+  const dir = cases(t);
+  const file = join(dir, 'agree', 'syntax-ok', 'case.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), exclusive: true }));
+  const { lines, result } = await suite(t, ['--apache-cmd', fakeCmd('apache'), '--ours-cmd', fakeCmd('ours'), '--area', 'agree', '--jobs', '3'], dir);
+  t.equal(result.passed, 3, lines.join('\n'));
+  const reported = lines.filter((l) => l.startsWith('ok '));
+  t.equal(reported.at(-1), 'ok agree/syntax-ok', 'reported last although it sorts first');
 });

@@ -30,6 +30,42 @@ function filesMatches(section: AccessSection, base: string): boolean {
   return wildcardToRegex(section.pattern, false).test(base);
 }
 
+/**
+ * Whether a `<Location>` / `<LocationMatch>` section applies to a URL-path (ap_location_walk): a
+ * regular expression searches it; a wildcard pattern must match it whole (`*` stays within a
+ * segment); a plain path is a prefix that ends at a `/` or at the end of the path, so
+ * `<Location /private>` covers `/private` and `/private/x` but not `/privatex`.
+ */
+export function locationMatches(section: AccessSection, uri: string): boolean {
+  if (section.kind === 'locationMatch' || section.pattern.startsWith('~')) {
+    return new RegExp(section.pattern.replace(/^~\s*/, '')).test(uri);
+  }
+  if (/[*?[]/.test(section.pattern)) return wildcardToRegex(section.pattern, false).test(uri);
+  const p = section.pattern;
+  if (!uri.startsWith(p)) return false;
+  return p.endsWith('/') || uri.length === p.length || uri[p.length] === '/';
+}
+
+/** Collapses runs of slashes, as Apache does before the location walk (MergeSlashes On). */
+function mergeSlashes(uri: string): string {
+  return uri.replace(/\/{2,}/g, '/');
+}
+
+/**
+ * The handler `SetHandler` gives a URL-path: the last matching `<Location>` section that sets one
+ * (`None` clears it). Undefined means the default handler (files).
+ */
+export function handlerFor(cfg: ChildConfig, uri: string): string | undefined {
+  const u = mergeSlashes(uri);
+  let handler: string | undefined;
+  for (const s of cfg.sections) {
+    if ((s.kind === 'location' || s.kind === 'locationMatch') && s.handler !== undefined && locationMatches(s, u)) {
+      handler = s.handler.toLowerCase() === 'none' ? undefined : s.handler;
+    }
+  }
+  return handler;
+}
+
 function ipMatches(spec: string, addr: string): boolean {
   const a = addr.replace(/^::ffff:/i, '');
   if (spec.includes('/')) {
@@ -84,11 +120,12 @@ function ruleGrants(rule: RequireRule, client: ClientInfo): boolean {
 }
 
 /**
- * Decides access for a file path the way the per-dir merge does for authz_core: the last
- * section (in Apache's merge order: Directory by depth, then Files) that has Require lines
- * wins. With no Require anywhere access is granted, as with mod_authz_core's default.
+ * Decides access for a request the way the per-dir merge does for authz_core: the last
+ * section (in Apache's merge order: Directory by depth, DirectoryMatch, Files, then Location
+ * for the URL-path `uri`) that has Require lines wins. With no Require anywhere access is
+ * granted, as with mod_authz_core's default.
  */
-export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo): boolean {
+export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri?: string): boolean {
   const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
   const base = isDir ? '' : path.basename(filename);
   let effective: RequireRule[] | null = null;
@@ -103,6 +140,12 @@ export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean
   if (base) {
     for (const s of cfg.sections) {
       if ((s.kind === 'files' || s.kind === 'filesMatch') && filesMatches(s, base) && s.require.length) effective = s.require;
+    }
+  }
+  if (uri !== undefined) {
+    const u = mergeSlashes(uri);
+    for (const s of cfg.sections) {
+      if ((s.kind === 'location' || s.kind === 'locationMatch') && locationMatches(s, u) && s.require.length) effective = s.require;
     }
   }
   if (effective === null) return true;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessAllowed, directoryIndexFor } from '../handlers/access.js';
+import { accessAllowed, directoryIndexFor, handlerFor } from '../handlers/access.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { httpDate, serveFile, statFile, walkPath } from '../handlers/static.js';
 import type { ErrorLog, LogRecord } from '../logs.js';
@@ -23,8 +23,8 @@ export interface ConnectionContext {
   scoreboard: ScoreboardPort;
   /** False once the child is stopping: no further keep-alive (is_mpm_running). */
   isRunning: () => boolean;
-  /** Answers requests for a server-status location; absent when mod_status is not there. */
-  serverStatus?: (req: Request) => Response;
+  /** Answers GET and HEAD under `SetHandler server-status`; absent when mod_status is not there. */
+  serverStatus?: (req: Request, conn: ConnectionInfo) => Response;
 }
 
 /** The peer and local addresses (conn_rec's client_ip/local_ip). */
@@ -511,7 +511,6 @@ async function processRequest(
     }
     req.uri = un.ok;
   }
-  if (cfg.serverStatusLocations.includes(req.uri) && ctx.serverStatus) return ctx.serverStatus(req);
   if (req.method === 'CONNECT') throw new Die(405);
 
   const walked = walkPath(cfg, req.uri);
@@ -524,9 +523,14 @@ async function processRequest(
   }
   const isDir = walked.info?.isDir ?? false;
   const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr };
-  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo)) {
+  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
     throw new Die(403);
+  }
+  // mod_status answers GET (and so HEAD) under its handler; any other method falls through to
+  // the default handler, as status_handler declines it.
+  if (ctx.serverStatus && (req.method === 'GET' || req.method === 'HEAD') && handlerFor(cfg, req.uri) === 'server-status') {
+    return ctx.serverStatus(req, info);
   }
 
   // mod_dir: trailing-slash redirect and DirectoryIndex.
@@ -543,7 +547,7 @@ async function processRequest(
         const candidate = filename.replace(/\/$/, '') + '/' + name;
         const st = statFile(candidate);
         if (!('errno' in st) && st.isFile) {
-          if (!accessAllowed(cfg, candidate, false, clientInfo)) {
+          if (!accessAllowed(cfg, candidate, false, clientInfo, req.uri)) {
             errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${candidate}`, client);
             throw new Die(403);
           }

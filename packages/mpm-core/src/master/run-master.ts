@@ -258,6 +258,8 @@ export class PreforkMaster {
         continue;
       }
       await r.signals.waitForSignal(1000);
+      // ap_wait_or_timeout: the master's CPU times for /server-status.
+      this.scoreboard().updateGlobalTimes?.();
       this.foldSignals();
       if (remainingChildrenToStart > 0) {
         // A quiet second: the old generation is done exiting, start the rest at once.
