@@ -14,12 +14,13 @@ export interface BrokenCase {
   error: string;
 }
 
-const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps']);
+const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes']);
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
 const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   run: ['stdin'],
   start: ['waitPort', 'expectExit'],
   signal: ['wait', 'waitExit'],
+  http: ['background'],
   errorlog: ['file', 'match', 'format', 'settle', 'until'],
   accesslog: ['file', 'match', 'format', 'settle', 'until'],
 };
@@ -42,6 +43,12 @@ export function validateCase(raw: unknown): string[] {
   if (c.args !== undefined && !isStringArray(c.args)) errors.push('"args" must be an array of strings');
   if (c.files !== undefined && !isStringRecord(c.files)) errors.push('"files" must map paths to text');
   if (c.env !== undefined && !isStringRecord(c.env)) errors.push('"env" must map names to strings');
+  if (c.mtimes !== undefined) {
+    const m = c.mtimes as Record<string, unknown>;
+    const ok = m !== null && typeof m === 'object' && !Array.isArray(m) &&
+      Object.values(m).every((x) => typeof x === 'number' || (typeof x === 'string' && !Number.isNaN(Date.parse(x))));
+    if (!ok) errors.push('"mtimes" must map paths to ISO dates or seconds since the epoch');
+  }
   if (c.skip !== undefined && typeof c.skip !== 'string') errors.push('"skip" must be a reason (a string)');
   if (c.exclusive !== undefined && typeof c.exclusive !== 'boolean') errors.push('"exclusive" must be true or false');
   if (c.normalise !== undefined) {
@@ -82,6 +89,10 @@ export function validateCase(raw: unknown): string[] {
     for (const k of Object.keys(step)) if (!allowed.has(k)) errors.push(`${where}: unknown key "${k}" for a ${kind} step`);
     const v = step[kind];
     if ((kind === 'run' || kind === 'start') && !isStringArray(v)) errors.push(`${where}: "${kind}" takes an array of arguments`);
+    if (kind === 'await') {
+      const named = (c.steps as unknown[]).slice(0, i).some((x) => (x as Record<string, unknown>)?.background === v);
+      if (typeof v !== 'string' || !named) errors.push(`${where}: "await" names an earlier http step's "background"`);
+    }
     if (kind === 'sleep' && (typeof v !== 'number' || !(v >= 0))) errors.push(`${where}: "sleep" takes seconds`);
     if (kind === 'signal' && !['USR1', 'HUP', 'WINCH', 'TERM', 'INT', 'KILL'].includes(v as string)) {
       errors.push(`${where}: "signal" is one of USR1, HUP, WINCH, TERM, INT, KILL`);
@@ -103,9 +114,17 @@ export function validateCase(raw: unknown): string[] {
             (p !== null && typeof p === 'object' &&
               ((typeof (p as { sleep?: unknown }).sleep === 'number') ||
                 (p as { halfClose?: unknown }).halfClose === true ||
-                typeof (p as { base64?: unknown }).base64 === 'string'));
-          if (!ok) errors.push(`${where}: send[${j}] is text, {"sleep": s}, {"halfClose": true} or {"base64": …}`);
+                typeof (p as { base64?: unknown }).base64 === 'string' ||
+                (typeof (p as { repeat?: unknown }).repeat === 'string' &&
+                  Number.isInteger((p as { count?: unknown }).count) && ((p as { count: number }).count >= 0))));
+          if (!ok) errors.push(`${where}: send[${j}] is text, {"sleep": s}, {"halfClose": true}, {"base64": …} or {"repeat": text, "count": n}`);
         });
+      }
+      if (h?.connections !== undefined && !(Number.isInteger(h.connections) && (h.connections as number) >= 1 && (h.connections as number) <= 200)) {
+        errors.push(`${where}: "connections" is a whole number from 1 to 200`);
+      }
+      if (step.background !== undefined && (typeof step.background !== 'string' || step.background === '')) {
+        errors.push(`${where}: "background" names the exchange for a later "await" step`);
       }
       if (h?.headers !== undefined && !isStringArray(h.headers)) errors.push(`${where}: "headers" must be header names`);
       if (h?.body !== undefined && !['text', 'sha256', 'length', 'none'].includes(h.body as string)) {

@@ -143,6 +143,10 @@ export async function exchange(port: number, parts: SendPart[], closeWaitMs: num
       await sleep(part.sleep * 1000);
     } else if ('halfClose' in part) {
       sock.end();
+    } else if ('repeat' in part) {
+      const t = part.repeat.repeat(part.count);
+      sent += t;
+      sock.write(Buffer.from(t, 'latin1'));
     } else {
       const b = Buffer.from(part.base64, 'base64');
       sent += b.toString('latin1');

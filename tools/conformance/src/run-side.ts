@@ -2,14 +2,14 @@
  * Runs one case against one program ("side"): lays down a fresh ServerRoot, performs the steps,
  * normalises what they observed, and stops everything it started, whatever happened.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, utimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exchange, sha256 } from './http-exchange.js';
 import { normaliseJson, reduceToAh, type NormaliseContext } from './normalise.js';
 import { countChildren, isAlive, sleep, startProcess, stopAll, waitForPort, within, type Started } from './processes.js';
 import type { PortAllocator } from './ports.js';
-import type { CaseObservations, Json, LoadedCase, Observation, Step } from './types.js';
+import type { CaseObservations, HttpStep, Json, LoadedCase, Observation, Step } from './types.js';
 
 /** The program a side runs. */
 export interface Side {
@@ -88,6 +88,10 @@ export function prepareRoot(c: LoadedCase, fixturesDir: string, values: Record<s
     mkdirSync(dirname(dst), { recursive: true });
     writeFileSync(dst, substitute(text, values));
   }
+  for (const [rel, when] of Object.entries(c.spec.mtimes ?? {})) {
+    const seconds = typeof when === 'number' ? when : Date.parse(when) / 1000;
+    utimesSync(join(root, rel), seconds, seconds);
+  }
 }
 
 function describeStep(step: Step): string {
@@ -107,6 +111,8 @@ interface RunState {
   master?: Started;
   pgids: number[];
   pids: number[];
+  /** Background http exchanges by name, each resolving to its observation. */
+  background: Map<string, Promise<{ obs: Observation; raw: string[] }>>;
 }
 
 const text = (bufs: Buffer[]): string => Buffer.concat(bufs).toString('utf8');
@@ -116,7 +122,7 @@ export async function runSide(c: LoadedCase, side: Side, opts: SideRunOptions): 
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'prefork-conf-')));
   // Children run as the configured User (www-data when started as root) and must reach the docroot.
   chmodSync(root, 0o755);
-  const state: RunState = { pgids: [], pids: [] };
+  const state: RunState = { pgids: [], pids: [], background: new Map() };
   const steps: Observation[] = [];
   let killed: number[] = [];
   let error: string | undefined;
@@ -252,30 +258,20 @@ async function performStep(step: Step, ctx: StepContext): Promise<Observation> {
     return obs;
   }
   if ('http' in step) {
-    const h = step.http;
-    const parts = h.send.map((part) => (typeof part === 'string' ? substitute(part, ctx.values) : part));
-    const r = await exchange(portOf(h.port, ctx), parts, (h.closeWait ?? 8) * 1000);
-    const bodyMode = h.body ?? 'text';
-    const wanted = (h.headers ?? []).map((x) => x.toLowerCase());
-    if (bodyMode === 'sha256' || bodyMode === 'length') ctx.rawFields.push('body');
-    const obs: Observation = {
-      status: r.responses.map((x) => x.statusLine),
-      headerNames: r.responses.map((x) => x.headerNames.join(', ')),
-      headers: r.responses.map((x) => {
-        const sel: Record<string, Json> = {};
-        for (const name of wanted) sel[name] = x.headers[name] ?? null;
-        return sel;
-      }),
-      closed: r.closedByServer,
-    };
-    if (bodyMode !== 'none') {
-      obs.body = r.responses.map((x) =>
-        bodyMode === 'sha256' ? sha256(x.body) : bodyMode === 'length' ? x.body.length : x.body.toString('latin1'),
-      );
+    if (step.background !== undefined) {
+      const raw: string[] = [];
+      const p = httpStep(step, { ...ctx, rawFields: raw }).then((obs) => ({ obs, raw }));
+      state.background.set(step.background, p);
+      return {};
     }
-    if (r.trailing.length) obs.trailing = r.trailing.toString('latin1');
-    if (r.error && r.responses.length === 0) obs.error = r.error;
-    return obs;
+    return httpStep(step, ctx);
+  }
+  if ('await' in step) {
+    const p = state.background.get(step.await);
+    if (!p) return { error: `no background exchange "${step.await}"` };
+    const r = await p;
+    ctx.rawFields.push(...r.raw);
+    return r.obs;
   }
   if ('children' in step) {
     if (!state.master) return { error: 'no server started' };
@@ -335,4 +331,41 @@ async function performStep(step: Step, ctx: StepContext): Promise<Observation> {
   }
   await sleep(step.sleep * 1000);
   return {};
+}
+
+/** One http step: one connection, or `connections` of them at once (fields become arrays). */
+async function httpStep(step: HttpStep, ctx: StepContext): Promise<Observation> {
+  const h = step.http;
+  const n = h.connections ?? 1;
+  if (n === 1) return oneExchange(h, ctx);
+  const all = await Promise.all(Array.from({ length: n }, () => oneExchange(h, ctx)));
+  const out: Observation = {};
+  for (const key of new Set(all.flatMap((o) => Object.keys(o)))) out[key] = all.map((o) => o[key] ?? null);
+  return out;
+}
+
+async function oneExchange(h: HttpStep['http'], ctx: StepContext): Promise<Observation> {
+  const parts = h.send.map((part) => (typeof part === 'string' ? substitute(part, ctx.values) : part));
+  const r = await exchange(portOf(h.port, ctx), parts, (h.closeWait ?? 8) * 1000);
+  const bodyMode = h.body ?? 'text';
+  const wanted = (h.headers ?? []).map((x) => x.toLowerCase());
+  if ((bodyMode === 'sha256' || bodyMode === 'length') && !ctx.rawFields.includes('body')) ctx.rawFields.push('body');
+  const obs: Observation = {
+    status: r.responses.map((x) => x.statusLine),
+    headerNames: r.responses.map((x) => x.headerNames.join(', ')),
+    headers: r.responses.map((x) => {
+      const sel: Record<string, Json> = {};
+      for (const name of wanted) sel[name] = x.headers[name] ?? null;
+      return sel;
+    }),
+    closed: r.closedByServer,
+  };
+  if (bodyMode !== 'none') {
+    obs.body = r.responses.map((x) =>
+      bodyMode === 'sha256' ? sha256(x.body) : bodyMode === 'length' ? x.body.length : x.body.toString('latin1'),
+    );
+  }
+  if (r.trailing.length) obs.trailing = r.trailing.toString('latin1');
+  if (r.error && r.responses.length === 0) obs.error = r.error;
+  return obs;
 }

@@ -55,7 +55,13 @@ export interface StartStep extends StepBase {
 }
 
 /** One piece of a raw HTTP exchange: bytes to send, a pause, or a half-close. */
-export type SendPart = string | { sleep: number } | { halfClose: true } | { base64: string };
+export type SendPart =
+  | string
+  | { sleep: number }
+  | { halfClose: true }
+  | { base64: string }
+  /** The text repeated count times (long request lines and headers without a huge case.json). */
+  | { repeat: string; count: number };
 
 /** Send raw bytes on one connection and parse every response until the server closes. */
 export interface HttpStep extends StepBase {
@@ -69,7 +75,23 @@ export interface HttpStep extends StepBase {
     body?: 'text' | 'sha256' | 'length' | 'none';
     /** Seconds to wait for the server to close after the last part was sent; default 8. */
     closeWait?: number;
+    /**
+     * Open this many connections at once, each sending the same parts; every observed field
+     * becomes an array with one entry per connection. Default 1 (fields as for one connection).
+     */
+    connections?: number;
   };
+  /**
+   * Run the exchange in the background under this name: the step returns at once (observing
+   * nothing) and a later `{"await": name}` step waits for it and observes its fields, so that
+   * requests can be in flight while other steps (signals, child counts) happen.
+   */
+  background?: string;
+}
+
+/** Wait for a background http step and observe its fields (as the http step would have). */
+export interface AwaitStep extends StepBase {
+  await: string;
 }
 
 /** Sample the number of children of the master every interval for some seconds: field series. */
@@ -142,7 +164,8 @@ export type Step =
   | PidfileStep
   | StatusStep
   | ServerOutputStep
-  | SleepStep;
+  | SleepStep
+  | AwaitStep;
 
 /** The names of step kinds, each the key that marks a step as that kind. */
 export const STEP_KINDS = [
@@ -157,6 +180,7 @@ export const STEP_KINDS = [
   'status',
   'serverOutput',
   'sleep',
+  'await',
 ] as const;
 
 /** A step kind. */
@@ -172,6 +196,11 @@ export interface CaseSpec {
   layers?: string[];
   /** Files to write in the ServerRoot: relative path → template text. */
   files?: Record<string, string>;
+  /**
+   * Modification times to set on laid-down files after placeholders were substituted: relative
+   * path → ISO date or seconds since the epoch (Last-Modified and ETag then do not vary by run).
+   */
+  mtimes?: Record<string, string | number>;
   /** Arguments put before every run/start step's own arguments. */
   args?: string[];
   /** Environment added to both servers' environment. */
