@@ -79,7 +79,8 @@ export function validateCase(raw: unknown): string[] {
       return;
     }
     const step = s as Record<string, unknown>;
-    const kinds = STEP_KINDS.filter((k) => k in step);
+    // "waitExit" is also an option of a signal step.
+    const kinds = STEP_KINDS.filter((k) => k in step && !(k === 'waitExit' && 'signal' in step));
     if (kinds.length !== 1) {
       errors.push(`${where}: a step names exactly one of ${STEP_KINDS.join(', ')}`);
       return;
@@ -93,6 +94,7 @@ export function validateCase(raw: unknown): string[] {
       const named = (c.steps as unknown[]).slice(0, i).some((x) => (x as Record<string, unknown>)?.background === v);
       if (typeof v !== 'string' || !named) errors.push(`${where}: "await" names an earlier http step's "background"`);
     }
+    if (kind === 'waitExit' && (typeof v !== 'number' || !(v > 0))) errors.push(`${where}: "waitExit" takes seconds`);
     if (kind === 'sleep' && (typeof v !== 'number' || !(v >= 0))) errors.push(`${where}: "sleep" takes seconds`);
     if (kind === 'signal' && !['USR1', 'HUP', 'WINCH', 'TERM', 'INT', 'KILL'].includes(v as string)) {
       errors.push(`${where}: "signal" is one of USR1, HUP, WINCH, TERM, INT, KILL`);

@@ -266,6 +266,11 @@ async function performStep(step: Step, ctx: StepContext): Promise<Observation> {
     }
     return httpStep(step, ctx);
   }
+  if ('waitExit' in step && !('signal' in step)) {
+    if (!state.master) return { error: 'no server started' };
+    const rc = await within(state.master.exited, step.waitExit * 1000);
+    return { exited: rc !== undefined, exit: rc ?? null };
+  }
   if ('await' in step) {
     const p = state.background.get(step.await);
     if (!p) return { error: `no background exchange "${step.await}"` };

@@ -89,6 +89,11 @@ export interface HttpStep extends StepBase {
   background?: string;
 }
 
+/** Wait up to this many seconds for the started master to exit (no signal sent): fields exited, exit. */
+export interface WaitExitStep extends StepBase {
+  waitExit: number;
+}
+
 /** Wait for a background http step and observe its fields (as the http step would have). */
 export interface AwaitStep extends StepBase {
   await: string;
@@ -165,7 +170,8 @@ export type Step =
   | StatusStep
   | ServerOutputStep
   | SleepStep
-  | AwaitStep;
+  | AwaitStep
+  | WaitExitStep;
 
 /** The names of step kinds, each the key that marks a step as that kind. */
 export const STEP_KINDS = [
@@ -181,6 +187,7 @@ export const STEP_KINDS = [
   'serverOutput',
   'sleep',
   'await',
+  'waitExit',
 ] as const;
 
 /** A step kind. */

@@ -32,6 +32,8 @@ t.test('validation of background, await, connections, repeat and mtimes', async 
   t.match(validateCase({ steps: [{ http: { send: [{ repeat: 'a' }] } }] }).join(), /\{"repeat": text, "count": n\}/);
   t.match(validateCase({ mtimes: { a: 'yesterday' }, steps: [{ sleep: 0 }] }).join(), /"mtimes" must map paths/);
   t.match(validateCase({ steps: [{ sleep: 1, background: 'A' }] }).join(), /unknown key "background" for a sleep step/);
+  t.same(validateCase({ steps: [{ signal: 'WINCH', waitExit: 5 }, { waitExit: 4 }] }), [], 'waitExit: a step, and an option of signal');
+  t.match(validateCase({ steps: [{ waitExit: 0 }] }).join(), /"waitExit" takes seconds/);
 });
 
 t.test('mtimes are set on laid-down files', async (t) => {
@@ -55,6 +57,7 @@ t.test('a background exchange stays in flight across later steps; await observes
       { http: { send: ['GET /', { repeat: 'a', count: 100 }, ' HTTP/1.1\r\n\r\n'] } },
       { http: { send: ['GET /many HTTP/1.1\r\n\r\n'], connections: 3, body: 'length' } },
       { await: 'slow' },
+      { waitExit: 0.3 },
     ],
   };
   const dir = mkdtempSync(join(tmpdir(), 'conformance-bg-'));
@@ -69,5 +72,6 @@ t.test('a background exchange stays in flight across later steps; await observes
   t.same(r.steps[3].body, [[21], [21], [21]]);
   t.same(r.steps[4].status, ['HTTP/1.1 200 OK']);
   t.same(r.steps[4].body, ['18:GET /slow HTTP/1.1']);
+  t.same(r.steps[5], { exited: false, exit: null }, 'waitExit sends nothing: the server is still running');
   t.ok(Date.now() - started >= 600);
 });
