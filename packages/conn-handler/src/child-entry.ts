@@ -1,8 +1,24 @@
 #!/usr/bin/env node
 // The program the master spawns for each child (see @prefork/core child-protocol).
-import { runChild } from './child-main.js';
+//
+// SIGUSR1 is caught before anything is loaded: Node's default action for it opens the
+// inspector, and the master sends it to every child at a graceful restart, including children
+// still starting. A request that arrives this early is kept and honoured once the loop runs.
+const early = { graceful: false };
+const onEarly = (): void => {
+  early.graceful = true;
+};
+process.on('SIGUSR1', onEarly);
+process.on('SIGWINCH', onEarly);
 
-runChild().then(
+const { runChild } = await import('./child-main.js');
+runChild(process.env, {}, {
+  gracefulRequested: () => early.graceful,
+  releaseEarlyHandlers: () => {
+    process.off('SIGUSR1', onEarly);
+    process.off('SIGWINCH', onEarly);
+  },
+}).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`PF02007: child failed: ${(e as Error).stack ?? String(e)}\n`);

@@ -88,7 +88,7 @@ function openSink(target: string, stderrFallback: LineSink): LineSink {
  * a time until the pipe of death, pod EOF (the master is gone), MaxConnectionsPerChild, or a
  * signal ends it. Resolves with the exit code the master expects.
  */
-export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ChildRuntime> = {}): Promise<number> {
+export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ChildRuntime> = {}, early: EarlySignals = {}): Promise<number> {
   const stderrSink: LineSink = (l) => process.stderr.write(l);
   let rt: ChildRuntime;
   try {
@@ -107,10 +107,18 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
     process.stderr.write(`PF02005: child initialisation failed: ${(e as Error).message}\n`);
     return ChildExit.INIT;
   }
-  return acceptLoop(rt);
+  return acceptLoop(rt, early);
 }
 
-async function acceptLoop(rt: ChildRuntime): Promise<number> {
+/** What child-entry caught before this module was loaded. */
+export interface EarlySignals {
+  /** True when SIGUSR1 or SIGWINCH arrived while the child was starting. */
+  gracefulRequested?: () => boolean;
+  /** Removes the early handlers once the loop's own are in place. */
+  releaseEarlyHandlers?: () => void;
+}
+
+async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<number> {
   const { cfg, native, scoreboard, errorLog } = rt;
   const listenFds = rt.bootstrap.listeners.map((l, i) => (typeof l.fd === 'number' ? l.fd : FIRST_LISTENER_FD + i));
   for (const fd of [POD_FD, ...listenFds]) native.setNonBlocking(fd);
@@ -137,6 +145,9 @@ async function acceptLoop(rt: ChildRuntime): Promise<number> {
   process.on('SIGUSR1', () => signalled('graceful'));
   process.on('SIGWINCH', () => signalled('graceful'));
   process.on('SIGPIPE', () => undefined);
+  early.releaseEarlyHandlers?.();
+  // A graceful restart that reached this child while it started: it accepts nothing.
+  if (early.gracefulRequested?.()) stopAccepting = true;
 
   const podCheck = (): LoopEnd | null => {
     const r = native.readByte(POD_FD);
@@ -171,7 +182,9 @@ async function acceptLoop(rt: ChildRuntime): Promise<number> {
       end = early;
       break;
     }
-    if (stopAccepting) {
+    // A graceful restart that happened while this child started reached it only through the
+    // pod (which another child may have taken) and the generation.
+    if (stopAccepting || scoreboard.generationChanged?.()) {
       end = 'graceful';
       break;
     }
@@ -217,6 +230,8 @@ async function acceptLoop(rt: ChildRuntime): Promise<number> {
 
 async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean): Promise<void> {
   const socket = new net.Socket({ fd, readable: true, writable: true });
+  // ap_sock_disable_nagle: a response's last segment must not wait for the client's ACK.
+  socket.setNoDelay(true);
   const info = {
     remoteAddr: (socket.remoteAddress ?? '0.0.0.0').replace(/^::ffff:/, ''),
     remotePort: socket.remotePort ?? 0,

@@ -34,6 +34,17 @@ export interface AccessSection {
   directoryIndex?: string[];
 }
 
+/** One mod_alias rule of the main server, in configuration order. */
+export interface AliasRule {
+  kind: 'alias' | 'aliasmatch' | 'scriptalias' | 'scriptaliasmatch' | 'redirect' | 'redirectmatch';
+  /** The URL-path prefix, or the regular expression of the Match forms. */
+  from: string;
+  /** The file-system path (`$1`… in the Match forms) or the redirect target; absent for 410. */
+  to?: string;
+  /** Redirect status (302 default). */
+  status?: number;
+}
+
 /** One `CustomLog` / `TransferLog`. */
 export interface AccessLogConfig {
   /** A file path (relative to ServerRoot already resolved) or `|command` for a piped log. */
@@ -104,6 +115,8 @@ export interface ChildConfig {
   directorySlash: boolean;
   /** Sections in configuration order; merged as Apache merges per-dir configs. */
   sections: AccessSection[];
+  /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
+  aliases: AliasRule[];
   /** `CustomLog`/`TransferLog` lines of the main server. */
   accessLogs: AccessLogConfig[];
   /** `BufferedLogs` (default Off). */
@@ -152,6 +165,7 @@ export function defaultChildConfig(): ChildConfig {
     directoryIndex: ['index.html'],
     directorySlash: true,
     sections: [],
+    aliases: [],
     accessLogs: [],
     bufferedLogs: false,
     errorLog: '/usr/local/apache2/logs/error_log',

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -135,4 +135,51 @@ t.test('MaxConnectionsPerChild retires the child after N connections', async (t)
   const b = await slowClient(l.port, 10);
   t.same([a.responses, b.responses], [2, 2]);
   t.equal(await exited, 0, 'exits by itself after two connections');
+});
+
+t.test('SIGUSR1 while the child starts: no inspector, the child exits gracefully without accepting', async (t) => {
+  const l = await listeningFd();
+  t.teardown(() => l.close());
+  // The configuration arrives through a FIFO: opening it for writing completes when the child
+  // opens it to read, that is while the child is initialising, and the signal is sent then.
+  const fifo = path.join(tmp, 'config.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const bootstrap = {
+    slot: 0, bucket: 0, generation: 0, scoreboard: { name: 'test' },
+    listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
+    acceptMutex: { kind: 'none' }, configSnapshot: fifo, masterPid: process.pid,
+  };
+  const proc = spawn(process.execPath, [ENTRY], {
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', l.fd],
+    detached: true,
+    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap) },
+  });
+  t.teardown(() => {
+    if (proc.exitCode === null && proc.signalCode === null && proc.pid) {
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  let stderr = '';
+  proc.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const writer = await fs.promises.open(fifo, 'w');
+  proc.kill('SIGUSR1');
+  await new Promise((r) => setTimeout(r, 100));
+  await writer.writeFile(fs.readFileSync(snapshot));
+  await writer.close();
+  const code = await exited;
+  t.equal(code, 0, 'a graceful exit');
+  t.notMatch(stderr, /Debugger listening|inspector/i, 'no inspector opened');
+  const probe = await new Promise<string>((resolve) => {
+    const c = net.connect(l.port, '127.0.0.1');
+    c.setTimeout(300, () => { c.destroy(); resolve('not accepted'); });
+    c.on('data', () => resolve('answered'));
+    c.on('error', (e) => resolve(e.message));
+    c.write('GET / HTTP/1.0\r\n\r\n');
+  });
+  t.equal(probe, 'not accepted', 'it accepted nothing');
 });

@@ -94,6 +94,17 @@ export function modulePolicy(name: string, implemented: ReadonlySet<string>): Mo
   return undefined;
 }
 
+/**
+ * Directives of modules we implement whose effect is presentation only (filters, content
+ * negotiation details): accepted with the PF00001 warning rather than refused as unknown.
+ */
+export const IGNORED_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  mime_module: [
+    'AddOutputFilter', 'AddInputFilter', 'RemoveOutputFilter', 'RemoveInputFilter', 'RemoveCharset',
+    'RemoveEncoding', 'RemoveLanguage', 'MultiviewsMatch', 'ModMimeUsePathInfo',
+  ],
+};
+
 /** Our own message ids (Apache has none for these conditions). */
 export const PF = {
   /** A directive of a warn-accept module, or of core, that this server does not implement. */
@@ -106,4 +117,6 @@ export const PF = {
   JS_MODULE_BAD: 'PF00005',
   /** LoadModule of an existing shared object that is not a stock Apache module. */
   UNKNOWN_SHARED_OBJECT: 'PF00006',
+  /** ScriptAlias/ScriptAliasMatch: accepted, and every request under it is refused (403). */
+  SCRIPT_ALIAS_REFUSED: 'PF00007',
 } as const;

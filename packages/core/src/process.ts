@@ -9,7 +9,7 @@ import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
 import { checkCmdContext, invokeDirective } from './invoke.js';
 import type { AnyModule, CmdParms, DirSection, DirSectionInit, DirectiveDef, ProcessOptions, ServerRec, StartupMessage } from './module.js';
 import type { ModuleRegistry } from './registry.js';
-import { PF } from './policy.js';
+import { IGNORED_DIRECTIVES, PF } from './policy.js';
 
 /** Directives the read pass has already carried out. */
 const DONE_AT_READ = new Set([
@@ -113,7 +113,8 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     const entries = input.registry.catalogue.directives.get(node.name.toLowerCase()) ?? [];
     const entry =
       entries.find((e) => input.unimplemented.has(e.module)) ??
-      entries.find((e) => e.module === 'core' || input.registry.policy(e.module) === 'builtin');
+      entries.find((e) => e.module === 'core' || input.registry.policy(e.module) === 'builtin') ??
+      entries.find((e) => IGNORED_DIRECTIVES[e.module]?.some((n) => n.toLowerCase() === e.name.toLowerCase()));
     if (!entry || entry.section !== (node.type === 'section')) return invalid(node);
     const policy = input.unimplemented.get(entry.module);
     if (policy === 'fail-closed') {

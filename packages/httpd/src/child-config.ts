@@ -169,5 +169,7 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
     });
     set('bufferedLogs', logs.bufferedLogs);
   }
+  const alias = server.config.get('alias_module') as { aliases: Array<Record<string, unknown>> } | undefined;
+  if (alias && alias.aliases.length > 0) snapshot['aliases'] = alias.aliases.map((a) => ({ ...a }));
   return snapshot;
 }

@@ -120,7 +120,11 @@ t.test('Location sections reach the child with their Require rules and SetHandle
 LoadModule authz_core_module ${MODULES}/mod_authz_core.so
 LoadModule authz_host_module ${MODULES}/mod_authz_host.so
 LoadModule status_module ${MODULES}/mod_status.so
+LoadModule alias_module ${MODULES}/mod_alias.so
 DocumentRoot htdocs
+Alias /icons/ /usr/share/apache2/icons/
+Redirect permanent /old http://example.org/new
+ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/
 <Location /server-status>
   SetHandler server-status
   Require local
@@ -137,4 +141,9 @@ DocumentRoot htdocs
   t.same(sections[1], { kind: 'location', pattern: '/server-status', require: [{ kind: 'local' }], handler: 'server-status' });
   t.same(sections[2], { kind: 'locationMatch', pattern: '^/private', require: [{ kind: 'all', granted: false }] });
   t.equal(s['serverDescription'], 'Apache/2.4.71 (Debian)');
+  t.same(s['aliases'], [
+    { kind: 'alias', from: '/icons/', to: '/usr/share/apache2/icons/' },
+    { kind: 'redirect', from: '/old', to: 'http://example.org/new', status: 301 },
+    { kind: 'scriptalias', from: '/cgi-bin/', to: '/usr/lib/cgi-bin/' },
+  ], 'mod_alias rules in order');
 });

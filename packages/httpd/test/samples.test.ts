@@ -16,11 +16,15 @@ interface SampleManifest {
 }
 
 /** Where prefork -t does not yet print what apache2 -t prints, and why (owned by @prefork/core). */
-const KNOWN_DIFFERENCES: Record<string, string> = {
-  upstream: 'core refuses ScriptAlias (fail-closed for CGI) and does not log AH00558',
-  debian: 'core reads <IfModule mpm_event_module> in mpm_event.conf as true although prefork runs',
-  rhel: 'core refuses ScriptAlias (fail-closed for CGI) and does not log AH00558',
+/** Where prefork -t still differs from apache2 -t: exit code, and messages. */
+const KNOWN_DIFFERENCES: Record<string, { code?: string; messages?: string }> = {
+  upstream: { messages: 'prefork does not print AH00558 (no ServerName) at -t' },
+  debian: { code: 'core reads <IfModule mpm_event_module> in mpm_event.conf as true although prefork runs', messages: 'same' },
+  rhel: { messages: 'prefork does not print AH00558 (no ServerName) at -t' },
 };
+
+/** Our own warnings (PF ids) about what this server does not implement are ours by design. */
+const withoutOwnWarnings = (s: string) => s.replace(/^.*\] PF\d{5}: .*\n/gm, '');
 
 const fill = (s: string, dir: string) => s.replaceAll('${SAMPLE_DIR}', dir).replaceAll('${PORT}', '18080');
 
@@ -45,8 +49,8 @@ for (const name of samples) {
     const [theirs, ours] = await Promise.all([apache(args, { env }), prefork(args, { env })]);
     t.equal(theirs.code, 0, `apache2 -t accepts ${name}: ${theirs.stderr}`);
     t.match(theirs.stderr, /Syntax OK\n$/);
-    const todo = KNOWN_DIFFERENCES[name];
-    t.equal(ours.code, theirs.code, 'prefork -t: same exit code', todo ? { todo } : {});
-    t.equal(norm(ours.stderr), norm(theirs.stderr), 'prefork -t: same messages', todo ? { todo } : {});
+    const known = KNOWN_DIFFERENCES[name] ?? {};
+    t.equal(ours.code, theirs.code, 'prefork -t: same exit code', known.code ? { todo: known.code } : {});
+    t.equal(norm(withoutOwnWarnings(ours.stderr)), norm(theirs.stderr), 'prefork -t: same messages (our PF warnings aside)', known.messages ? { todo: known.messages } : {});
   });
 }

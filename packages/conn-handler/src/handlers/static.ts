@@ -190,11 +190,22 @@ export function mapToFile(cfg: ChildConfig, uri: string): string {
  * the first component that is missing or is not a directory.
  */
 export function walkPath(cfg: ChildConfig, uri: string): { filename: string; pathInfo: string; info: FileInfo | null; errno?: string } {
-  const root = cfg.documentRoot.replace(/\/+$/, '');
-  const segs = uri.split('/').slice(1);
+  return walkFrom(cfg.documentRoot, uri);
+}
+
+/**
+ * The same walk from another root: an Alias target `root` and the rest of the URL-path `rest`
+ * ('' or starting with '/').
+ */
+export function walkFrom(rootPath: string, rest: string): { filename: string; pathInfo: string; info: FileInfo | null; errno?: string } {
+  const root = rootPath.length > 1 ? rootPath.replace(/\/+$/, '') : rootPath;
+  const segs = rest === '' ? [] : rest.split('/').slice(1);
   let current = root;
   let rootInfo = statFile(root);
-  if ('errno' in rootInfo) return { filename: root + uri, pathInfo: '', info: null, errno: rootInfo.errno };
+  if ('errno' in rootInfo) {
+    if (rootInfo.errno === 'ENOENT' || rootInfo.errno === 'ENOTDIR') return { filename: root + rest, pathInfo: '', info: null };
+    return { filename: root + rest, pathInfo: '', info: null, errno: rootInfo.errno };
+  }
   let info: FileInfo = rootInfo;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i]!;

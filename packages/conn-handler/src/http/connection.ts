@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
 import { accessAllowed, directoryIndexFor, handlerFor } from '../handlers/access.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
-import { httpDate, serveFile, statFile, walkPath } from '../handlers/static.js';
+import { translateAlias } from '../handlers/alias.js';
+import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
 import type { ErrorLog, LogRecord } from '../logs.js';
 import { Stage, type ScoreboardPort } from '../scoreboard-port.js';
 import { InputStream } from './input.js';
@@ -513,7 +514,14 @@ async function processRequest(
   }
   if (req.method === 'CONNECT') throw new Die(405);
 
-  const walked = walkPath(cfg, req.uri);
+  // translate_name: mod_alias, then DocumentRoot.
+  const translated = translateAlias(cfg.aliases, req.uri, req.args);
+  if (translated?.kind === 'redirect') {
+    if (translated.location === undefined) throw new Die(translated.status);
+    const location = translated.location.startsWith('/') ? selfUrlBase(cfg, req, info) + translated.location : translated.location;
+    throw new Die(translated.status, { location });
+  }
+  const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, req.uri);
   req.filename = walked.filename;
   req.pathInfo = walked.pathInfo;
   if (walked.errno === 'ENAMETOOLONG' || walked.errno === 'EACCES') {
@@ -525,6 +533,11 @@ async function processRequest(
   const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr };
   if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
+    throw new Die(403);
+  }
+  if (translated?.kind === 'script') {
+    // ScriptAlias names programs; this server runs none and never sends them as files.
+    errorLog.log('alias', 'error', `PF02010: ${translated.rule.kind === 'scriptalias' ? 'ScriptAlias' : 'ScriptAliasMatch'} ${translated.rule.from} maps to programs, which this server does not run: ${walked.filename}`, client);
     throw new Die(403);
   }
   // mod_status answers GET (and so HEAD) under its handler; any other method falls through to
@@ -673,23 +686,25 @@ async function sendAndLog(
   const head = req.assbackwards ? Buffer.alloc(0) : Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
   let out = head.length;
   const sendBody = !req.headerOnly && !statusIsHeaderOnly(res.status) && res.body.kind !== 'empty';
+  // The head goes out with the first body bytes: a small response is one segment.
+  const sink = new Coalescing(socket, head);
   try {
-    await write(socket, head);
     if (sendBody) {
       if (chunked) {
         if (bodyLen > 0) {
           const chunkHead = Buffer.from(bodyLen.toString(16) + '\r\n', 'latin1');
-          await write(socket, chunkHead);
+          await sink.write(chunkHead);
           out += chunkHead.length;
         }
-        out += await writeBody(socket, res);
+        out += await writeBody(sink, res);
         const tail = Buffer.from(bodyLen > 0 ? '\r\n0\r\n\r\n' : '0\r\n\r\n', 'latin1');
-        await write(socket, tail);
+        await sink.write(tail);
         out += tail.length;
       } else {
-        out += await writeBody(socket, res);
+        out += await writeBody(sink, res);
       }
     }
+    await sink.flush();
   } catch {
     keepalive = false;
   }
@@ -740,10 +755,30 @@ function write(socket: Duplex, data: Buffer): Promise<void> {
 }
 
 /** Writes the body; file slices are streamed from disk without buffering the whole file. */
-async function writeBody(socket: Duplex, res: Response): Promise<number> {
+/** Writes to a socket with `lead` (the response head) put in front of the first bytes. */
+class Coalescing {
+  constructor(private readonly socket: Duplex, private lead: Buffer | null) {}
+
+  write(data: Buffer): Promise<void> {
+    if (this.lead) {
+      const both = Buffer.concat([this.lead, data]);
+      this.lead = null;
+      return write(this.socket, both);
+    }
+    return write(this.socket, data);
+  }
+
+  flush(): Promise<void> {
+    const lead = this.lead;
+    this.lead = null;
+    return lead ? write(this.socket, lead) : Promise.resolve();
+  }
+}
+
+async function writeBody(socket: Coalescing, res: Response): Promise<number> {
   const body = res.body;
   if (body.kind === 'buffer' || body.kind === 'unsized') {
-    await write(socket, body.data);
+    await socket.write(body.data);
     return body.data.length;
   }
   if (body.kind !== 'file') return 0;
@@ -753,7 +788,7 @@ async function writeBody(socket: Duplex, res: Response): Promise<number> {
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (const part of body.parts) {
       if (part.prefix) {
-        await write(socket, part.prefix);
+        await socket.write(part.prefix);
         n += part.prefix.length;
       }
       let pos = part.start;
@@ -761,13 +796,13 @@ async function writeBody(socket: Duplex, res: Response): Promise<number> {
         const want = Math.min(buf.length, part.end - pos + 1);
         const got = fs.readSync(fd, buf, 0, want, pos);
         if (got <= 0) throw new Error('file shrank while sending');
-        await write(socket, Buffer.from(buf.subarray(0, got)));
+        await socket.write(Buffer.from(buf.subarray(0, got)));
         pos += got;
         n += got;
       }
     }
     if (body.suffix) {
-      await write(socket, body.suffix);
+      await socket.write(body.suffix);
       n += body.suffix.length;
     }
   } finally {

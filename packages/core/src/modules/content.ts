@@ -1,10 +1,12 @@
 /**
  * mime (types and charsets by extension), dir (DirectoryIndex, DirectorySlash), status
  * (the server-status handler; ExtendedStatus is core's), alias (Alias, Redirect; the CGI
- * forms ScriptAlias/ScriptAliasMatch fail closed: this server runs no programs).
+ * forms ScriptAlias/ScriptAliasMatch are kept and refused per request: this server runs no
+ * programs).
  */
 import { ACCESS_CONF, OR_FILEINFO, OR_INDEXES, RSRC_CONF } from '../constants.js';
 import type { ModuleDef } from '../module.js';
+import { PF } from '../policy.js';
 
 export interface MimeServerConfig {
   /** TypesConfig, resolved; Debian's default is /etc/mime.types. */
@@ -148,7 +150,7 @@ export const statusModule: ModuleDef<undefined, undefined> = {
 };
 
 export interface AliasEntry {
-  kind: 'alias' | 'aliasmatch' | 'redirect' | 'redirectmatch';
+  kind: 'alias' | 'aliasmatch' | 'scriptalias' | 'scriptaliasmatch' | 'redirect' | 'redirectmatch';
   from: string;
   to?: string;
   /** Redirect status (302 default; 301 permanent, 303 seeother, 410 gone). */
@@ -197,10 +199,34 @@ export const aliasModule: ModuleDef<AliasServerConfig, AliasServerConfig> = {
       },
     },
     ...(['ScriptAlias', 'ScriptAliasMatch'] as const).map((name) => ({
-      name, arity: 'TAKE12' as const, context: RSRC_CONF | ACCESS_CONF,
+      name, arity: name === 'ScriptAlias' ? 'TAKE12' as const : 'TAKE2' as const, context: RSRC_CONF | (name === 'ScriptAlias' ? ACCESS_CONF : 0),
       help: name === 'ScriptAlias' ? 'a fakename and a realname, or a realname in a Location' : 'a regular expression and a filename',
-      set: () =>
-        `${name}: not supported by this server; it maps URLs to programs (CGI), which this server does not run, so it refuses to start rather than serve the scripts as files`,
+      // The mapping is kept so that its URLs never reach the default handler: this server runs
+      // no programs, and serving the scripts as files (what Apache does without mod_cgi) would
+      // leak their source. Every request under it is answered 403.
+      set: (
+        cmd: { serverConfig: AliasServerConfig; path: string | undefined; node: { loc: { file: string; line: number } }; log: (m: { level: 'warn'; module: string; id: string; message: string }) => void },
+        from: string, to: string | undefined,
+      ) => {
+        if (name === 'ScriptAliasMatch') {
+          try {
+            new RegExp(from);
+          } catch {
+            return 'Regular expression could not be compiled.';
+          }
+        }
+        if (to === undefined) {
+          if (cmd.path === undefined) return 'ScriptAlias must have two arguments when used globally';
+          cmd.serverConfig.aliases.push({ kind: 'scriptalias', from: cmd.path, to: from });
+        } else {
+          cmd.serverConfig.aliases.push({ kind: name === 'ScriptAlias' ? 'scriptalias' : 'scriptaliasmatch', from, to });
+        }
+        cmd.log({
+          level: 'warn', module: 'alias', id: PF.SCRIPT_ALIAS_REFUSED,
+          message: `${name} ${to === undefined ? cmd.path : from} (on line ${cmd.node.loc.line} of ${cmd.node.loc.file}): this server runs no CGI programs; requests under it are refused (403)`,
+        });
+        return undefined;
+      },
     })),
     ...(['Redirect', 'RedirectMatch'] as const).map((name) => ({
       name, arity: 'TAKE123' as const, context: name === 'Redirect' ? OR_FILEINFO : OR_FILEINFO,

@@ -409,12 +409,13 @@ export class PreforkMaster {
     }
   }
 
-  private signalChildren(sig: NodeJS.Signals, onlyLive: boolean): number {
+  private signalChildren(sig: NodeJS.Signals, onlyLive: boolean, skipStarting = false): number {
     const sb = this.scoreboard();
     let n = 0;
     for (let i = 0; i < sb.slots; i++) {
       const pid = sb.pid(i);
       if (pid <= 0 || (onlyLive && sb.status(i) === ServerStatus.DEAD)) continue;
+      if (skipStarting && sb.status(i) === ServerStatus.STARTING) continue;
       if (safeKill(pid, sig, this.retained)) n++;
     }
     return n;
@@ -474,7 +475,8 @@ export class PreforkMaster {
     closeListeners(r.listeners);
     r.listeners = [];
     for (let b = 0; b < r.numBuckets; b++) this.podKillpg(b, kept[b] ?? []);
-    this.signalChildren('SIGUSR1', true);
+    // Not to children still starting (see restart()): the pod byte stops them.
+    this.signalChildren('SIGUSR1', true, true);
     const deps = this.reclaimDeps();
     relieveChildProcesses(deps);
     removePid(this.gen.settings.pidFile, process.pid, (l) => this.log(l));
@@ -504,7 +506,9 @@ export class PreforkMaster {
       this.log(preforkLog('notice', 'AH00171', 'Graceful restart requested, doing restart'));
       for (let b = 0; b < r.numBuckets; b++) this.podKillpg(b, r.listeners[b]);
       for (let i = 0; i < Math.min(this.gen.daemonsLimit, sb.slots); i++) {
-        if (sb.status(i) === ServerStatus.DEAD) continue;
+        // A child still STARTING has no SIGUSR1 handler yet (Node's default for it opens the
+        // inspector); the pod byte and its generation check retire it when its loop begins.
+        if (sb.status(i) === ServerStatus.DEAD || sb.status(i) === ServerStatus.STARTING) continue;
         sb.setStatus(i, ServerStatus.GRACEFUL);
         // Through the scoreboard's pids, not the process group: piped loggers and CGIs
         // share the group and would not take SIGUSR1 kindly.
