@@ -178,7 +178,8 @@ export function signalServer(
     case 'restart':
     case 'graceful':
       if (!running) {
-        outcome.stdout.push('httpd not running, trying to start');
+        // apache2 checks on both of its configuration reads, so the line comes twice.
+        outcome.stdout.push('httpd not running, trying to start', 'httpd not running, trying to start');
         break;
       }
       outcome.exitCode = send(DASH_K_SIGNALS[verb]);
