@@ -131,9 +131,14 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
 
   let stopAccepting = false;
   let wake: ((why: LoopEnd | null) => void) | null = null;
+  // Set once the poller exists: closes this child's copies of the listening sockets.
+  let closeListeners: (() => void) | null = null;
   const signalled = (why: LoopEnd): void => {
     stopAccepting = true;
-    wake?.(why);
+    if (wake) wake(why);
+    // Busy with a connection: stop_listening closes the listeners now, so that once the master
+    // has closed its own the kernel refuses new connections instead of queueing them here.
+    else closeListeners?.();
   };
   // Handlers only record the request; the loop acts on it.
   const onTerm = (): void => {
@@ -172,6 +177,18 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
       errorLog.log('mpm_prefork', 'error', `AH00158: apr_socket_accept: (${-c}) accept failed`);
     }
   });
+
+  closeListeners = () => {
+    closeListeners = null;
+    poller.close();
+    for (const fd of listenFds) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  };
 
   let served = 0;
   let end: LoopEnd;

@@ -409,6 +409,13 @@ export class PreforkMaster {
     }
   }
 
+  private signalStartingChildren(sig: NodeJS.Signals): void {
+    const sb = this.scoreboard();
+    for (let i = 0; i < sb.slots; i++) {
+      if (sb.status(i) === ServerStatus.STARTING && sb.pid(i) > 0) safeKill(sb.pid(i), sig, this.retained);
+    }
+  }
+
   private signalChildren(sig: NodeJS.Signals, onlyLive: boolean, skipStarting = false): number {
     const sb = this.scoreboard();
     let n = 0;
@@ -475,8 +482,13 @@ export class PreforkMaster {
     closeListeners(r.listeners);
     r.listeners = [];
     for (let b = 0; b < r.numBuckets; b++) this.podKillpg(b, kept[b] ?? []);
-    // Not to children still starting (see restart()): the pod byte stops them.
+    // Not to children still starting (see restart()): those see the generation move on when
+    // their loop begins, and stop without accepting.
+    this.scoreboard().setRunningGeneration(r.myGeneration + 1);
     this.signalChildren('SIGUSR1', true, true);
+    // A child still starting serves nothing yet but holds the listeners it inherited: while it
+    // lives the kernel would queue connections that no one accepts. It can go at once.
+    this.signalStartingChildren('SIGTERM');
     const deps = this.reclaimDeps();
     relieveChildProcesses(deps);
     removePid(this.gen.settings.pidFile, process.pid, (l) => this.log(l));
