@@ -28,6 +28,19 @@ export function fileSink(file: string): LineSink {
 }
 
 /** ErrorLog writer with Apache's line format and LogLevel filtering (per-module levels included). */
+/** The longest error_log line Apache writes, without its newline. */
+export const ERROR_LINE_MAX = 8190;
+
+/** Cuts a latin1/UTF-8 text to at most `max` bytes of UTF-8 (never inside a character). */
+export function truncateBytes(text: string, max: number): string {
+  if (text.length <= max / 3) return text;
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= max) return text;
+  let end = max;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.subarray(0, end).toString('utf8');
+}
+
 export class ErrorLog {
   private defaultLevel: number;
   private readonly moduleLevels = new Map<string, number>();
@@ -56,8 +69,9 @@ export class ErrorLog {
     const line = `[${errorLogTime(new Date(now), micros)}] [${module}:${level}] [pid ${pid}:tid ${pid}] `
       + (osError ? `${osError}: ` : '')
       + (client ? `[client ${client}] ` : '')
-      + message + '\n';
-    this.sink(line);
+      + message;
+    // log.c formats into MAX_STRING_LEN (8192) bytes and keeps room for "\n" and the NUL.
+    this.sink(truncateBytes(line, ERROR_LINE_MAX) + '\n');
   }
 }
 

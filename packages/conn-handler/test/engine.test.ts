@@ -128,3 +128,15 @@ t.test('read timeout: headers that never finish get 408, a silent client is clos
   t.equal(silent.data.length, 0);
   t.ok(silent.closed);
 });
+
+t.test('error_log lines are cut at 8190 bytes, as log.c cuts them (never inside a character)', async (t) => {
+  const { ErrorLog, truncateBytes } = await import('../src/logs.js');
+  const lines: string[] = [];
+  const log = new ErrorLog((l) => lines.push(l), 'info');
+  log.log('core', 'error', `AH00127: Cannot map GET /${'a'.repeat(9000)} HTTP/1.1 to file`);
+  t.equal(lines.length, 1);
+  t.equal(Buffer.byteLength(lines[0]!), 8191, '8190 bytes and the newline');
+  t.ok(lines[0]!.endsWith('aaa\n'));
+  t.equal(truncateBytes('é'.repeat(10), 5), 'éé', 'a two-byte character is not split');
+  t.equal(truncateBytes('short', 8190), 'short');
+});

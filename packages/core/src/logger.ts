@@ -99,7 +99,15 @@ export class ErrorLogger {
   /** Writes the record when LogLevel lets it through; returns whether it was written. */
   log(rec: LogRecord): boolean {
     if (!levelAllows(this.levels, rec.module, rec.level)) return false;
-    const line = formatLogLine(rec) + '\n';
+    // log.c formats into MAX_STRING_LEN (8192) bytes, keeping room for "\n" and the NUL.
+    let text = formatLogLine(rec);
+    if (Buffer.byteLength(text) > 8190) {
+      const b = Buffer.from(text);
+      let end = 8190;
+      while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+      text = b.subarray(0, end).toString();
+    }
+    const line = text + '\n';
     if (this.target.kind === 'fd') writeSync(this.target.fd, line);
     else if (this.fd !== undefined) writeSync(this.fd, line);
     else appendFileSync(this.target.path, line);
