@@ -153,11 +153,14 @@ async function handleOneRequest(
       return false;
     }
     if (r.kind === 'toolong') {
-      req.theRequest = r.head.toString('latin1');
+      // The request line as far as Apache read it: LimitRequestLine + 1 characters.
+      req.theRequest = r.head.subarray(0, cfg.limitRequestLine + 1).toString('latin1');
       errorLog.log('core', 'info', `AH00565: request failed: client's request-line exceeds LimitRequestLine (longer than ${cfg.limitRequestLine})`, client);
       return finishWithError(socket, input, info, ctx, state, req, 414, { dropInput: true });
     }
     if (strict && !r.crlf) {
+      // Apache keeps the line with its bare LF as the request (%r shows it, escaped).
+      req.theRequest = r.line.toString('latin1') + '\n';
       errorLog.log('core', 'debug', 'AH00566: request failed: malformed request line', client);
       return finishWithError(socket, input, info, ctx, state, req, 400, { dropInput: true });
     }
