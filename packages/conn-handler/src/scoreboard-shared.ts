@@ -12,8 +12,14 @@ interface SharedWorker {
   readonly accessCount: bigint; readonly bytesServed: bigint; readonly myAccessCount: bigint; readonly myBytesServed: bigint;
   times: Tms; readonly client: string; readonly request: string; readonly vhost: string; readonly protocol: string;
 }
-/** times(2) of this process (@prefork/scoreboard's processTimes), loaded with the board. */
-let processTimes: () => Tms = () => ({ utime: 0n, stime: 0n, cutime: 0n, cstime: 0n });
+/**
+ * times(2) of this child, in clock ticks (100 per second on Linux), from process.cpuUsage():
+ * no file is read on the request path. A child reaps no children: cutime and cstime stay 0.
+ */
+function childTimes(): Tms {
+  const { user, system } = process.cpuUsage();
+  return { utime: BigInt(Math.floor(user / 10_000)), stime: BigInt(Math.floor(system / 10_000)), cutime: 0n, cstime: 0n };
+}
 
 interface SharedBoard {
   updateChildStatus(slot: number, thread: number, status: number, update?: { generation?: number; extended?: boolean; request?: string; client?: string; vhost?: string; protocol?: string }): number;
@@ -40,9 +46,7 @@ export class SharedScoreboard implements ScoreboardPort {
   static async attach(b: ChildBootstrap, extended: boolean): Promise<SharedScoreboard> {
     const mod = (await import('@prefork/scoreboard')) as unknown as {
       Scoreboard: { attach(o: { location: { kind: 'shm'; name: string } | { kind: 'file'; path: string } }): SharedBoard };
-      processTimes: () => Tms;
     };
-    processTimes = mod.processTimes;
     const location = b.scoreboard.file ? { kind: 'file' as const, path: b.scoreboard.file } : { kind: 'shm' as const, name: b.scoreboard.name };
     const board = mod.Scoreboard.attach({ location });
     const sb = new SharedScoreboard(board, b.slot, b.generation, extended);
@@ -62,7 +66,7 @@ export class SharedScoreboard implements ScoreboardPort {
   countAccess(bytes: number): void {
     const w = this.board.worker(this.slot);
     w.addCounts(BigInt(bytes));
-    w.times = processTimes();
+    w.times = childTimes();
   }
 
   setRequest(requestLine: string): void {

@@ -230,58 +230,8 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
   }
 }
 
-/** Sends one HTTP/1.0 GET and resolves with the status line, or rejects after `timeoutMs`. */
-function getOnce(port: number, path: string, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const sock = createConnection({ host: '127.0.0.1', port });
-    let data = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`GET ${path}: no response within ${timeoutMs} ms`));
-    }, timeoutMs);
-    sock.setEncoding('latin1');
-    sock.once('connect', () => sock.write(`GET ${path} HTTP/1.0\r\nHost: localhost\r\n\r\n`));
-    sock.on('data', (c) => {
-      data += c;
-      const eol = data.indexOf('\r\n');
-      if (eol >= 0) {
-        clearTimeout(timer);
-        sock.destroy();
-        resolve(data.slice(0, eol));
-      }
-    });
-    sock.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`GET ${path}: ${e.message}`));
-    });
-    sock.once('close', () => {
-      clearTimeout(timer);
-      if (!data.includes('\r\n')) reject(new Error(`GET ${path}: connection closed without a response${data ? ` (got ${JSON.stringify(data.slice(0, 80))})` : ''}`));
-    });
-  });
-}
-
-/**
- * Waits until mod_status reports `n` idle workers ('_' in the scoreboard), so that a row starts
- * on children that can accept rather than on children still starting; false when the time is up.
- */
-async function waitForIdleWorkers(port: number, n: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const body = await getBody(port, '/server-status?auto', Math.max(100, deadline - Date.now()));
-      const idle = Number(/^IdleWorkers:\s*(\d+)/m.exec(body)?.[1] ?? NaN);
-      // The worker answering this request is busy: n - 1 others idle is n ready.
-      if (idle >= n - 1) return true;
-    } catch {
-      /* not answering yet */
-    }
-    await sleep(200);
-  }
-  return false;
-}
-
-function getBody(port: number, path: string, timeoutMs: number): Promise<string> {
+/** Sends one HTTP/1.0 GET and resolves with the whole response, or rejects after `timeoutMs`. */
+function getResponse(port: number, path: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = createConnection({ host: '127.0.0.1', port });
     let data = '';
@@ -294,13 +244,40 @@ function getBody(port: number, path: string, timeoutMs: number): Promise<string>
     sock.on('data', (c) => (data += c));
     sock.once('error', (e) => {
       clearTimeout(timer);
-      reject(e);
+      reject(new Error(`GET ${path}: ${e.message}`));
     });
     sock.once('close', () => {
       clearTimeout(timer);
-      resolve(data);
+      if (data.includes('\r\n')) resolve(data);
+      else reject(new Error(`GET ${path}: connection closed without a response${data ? ` (got ${JSON.stringify(data.slice(0, 80))})` : ''}`));
     });
   });
+}
+
+/** The status line of one GET (the server closes an HTTP/1.0 connection after its answer). */
+async function getOnce(port: number, path: string, timeoutMs: number): Promise<string> {
+  const response = await getResponse(port, path, timeoutMs);
+  return response.slice(0, response.indexOf('\r\n'));
+}
+
+/**
+ * Waits until mod_status reports `n` idle workers ('_' in the scoreboard), so that a row starts
+ * on children that can accept rather than on children still starting; false when the time is up.
+ */
+async function waitForIdleWorkers(port: number, n: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const body = await getResponse(port, '/server-status?auto', Math.max(100, deadline - Date.now()));
+      const idle = Number(/^IdleWorkers:\s*(\d+)/m.exec(body)?.[1] ?? NaN);
+      // The worker answering this request is busy: n - 1 others idle is n ready.
+      if (idle >= n - 1) return true;
+    } catch {
+      /* not answering yet */
+    }
+    await sleep(200);
+  }
+  return false;
 }
 
 /** Start a measuring server and wait until `n` children are idle (a note in the log if not). */

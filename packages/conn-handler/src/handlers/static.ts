@@ -201,7 +201,7 @@ export function walkFrom(rootPath: string, rest: string): { filename: string; pa
   const root = rootPath.length > 1 ? rootPath.replace(/\/+$/, '') : rootPath;
   const segs = rest === '' ? [] : rest.split('/').slice(1);
   let current = root;
-  let rootInfo = statFile(root);
+  const rootInfo = statFile(root);
   if ('errno' in rootInfo) {
     if (rootInfo.errno === 'ENOENT' || rootInfo.errno === 'ENOTDIR') return { filename: root + rest, pathInfo: '', info: null };
     return { filename: root + rest, pathInfo: '', info: null, errno: rootInfo.errno };
@@ -219,7 +219,6 @@ export function walkFrom(rootPath: string, rest: string): { filename: string; pa
     }
     current = next;
     info = st;
-    rootInfo = st;
   }
   return { filename: current, pathInfo: '', info };
 }
