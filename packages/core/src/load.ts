@@ -94,7 +94,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   const loadedNames = new Set<string>();
   const pendingJs: PendingJs[] = [];
   const jsModules: AnyModule[] = [];
-  const otherMpms: { name: string; loc: SourceLocation }[] = [];
+  const otherMpms: { name: string; loc: SourceLocation; position: number }[] = [];
 
   // Preloaded modules are not in mod_so's list: LoadModule of one is "built-in", not "already loaded".
   for (const name of registry.preloaded) {
@@ -145,7 +145,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     }
     loadedNames.add(name);
     if (policy === 'other-mpm') {
-      otherMpms.push({ name, loc: node.loc });
+      otherMpms.push({ name, loc: node.loc, position: loaded.length });
       return undefined;
     }
     const m = registry.modules.get(name);
@@ -198,10 +198,14 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       return undefined;
     },
   };
-  // Event and worker count as loaded for <IfModule> only when prefork is absent; Debian
-  // guards their tuning with <IfModule mpm_event_module>, which we must then skip.
+  // LoadModule of event or worker loads prefork in their place: from that line on, <IfModule>
+  // sees mpm_prefork_module (prefork.c) as loaded and event/worker as absent, as apache2 does
+  // on the same tree with mpm_prefork enabled.
   function isLoadedForIfModule(name: string): boolean {
     if (OTHER_MPMS.includes(name) || name === 'event.c' || name === 'worker.c') return false;
+    if (name === 'mpm_prefork_module' || name === 'prefork.c') {
+      if (otherMpms.length > 0 && registry.modules.has('mpm_prefork_module')) return true;
+    }
     return isLoaded(name);
   }
 
@@ -259,7 +263,9 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     const other = otherMpms[0];
     const prefork = registry.modules.get('mpm_prefork_module');
     if (prefork) {
-      loaded.push({ name: prefork.name, sourceFile: prefork.sourceFile, kind: 'shared', policy: 'implemented', loc: other.loc });
+      // In the place of the LoadModule line it replaces, as -M lists modules in load order.
+      const entry: LoadedModuleInfo = { name: prefork.name, sourceFile: prefork.sourceFile, kind: 'shared', policy: 'implemented', loc: other.loc };
+      loaded.splice(other.position, 0, entry);
       log({
         level: 'warn', module: 'so', id: PF.MPM_REPLACED, loc: other.loc,
         message: `${other.name} is not available in this server: running mpm_prefork instead (line ${other.loc.line} of ${other.loc.file})`,

@@ -74,7 +74,13 @@ t.test('MPM selection', async (t) => {
   const event = await load(`LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\n<IfModule mpm_event_module>\nThreadsPerChild 25\n</IfModule>\n<IfModule mpm_prefork_module>\nStartServers 3\n</IfModule>\n`);
   t.ok(event.ok, 'event alone: prefork runs instead');
   t.match(event.startupMessages, [{ id: 'PF00003', level: 'warn' }]);
-  t.equal(preforkSettingsOf(event.server, root)?.startServers, 5, 'IfModule mpm_prefork_module is false during the read, the defaults stay');
+  t.equal(preforkSettingsOf(event.server, root)?.startServers, 3, 'from the LoadModule line on, <IfModule mpm_prefork_module> is true (prefork stands in)');
+  const guarded = await load(`<IfModule mpm_prefork_module>\nStartServers 4\n</IfModule>\nLoadModule mpm_event_module ${MODS}/mod_mpm_event.so\n<IfModule !prefork.c>\nBogusDirective\n</IfModule>\n<IfModule event.c>\nBogusDirective\n</IfModule>\n`);
+  t.ok(guarded.ok, '<IfModule !prefork.c> and <IfModule event.c> are false after LoadModule mpm_event_module');
+  t.equal(preforkSettingsOf(guarded.server, root)?.startServers, 5, 'before the LoadModule line no MPM is loaded');
+  const order = await load(`LoadModule mime_module ${MODS}/mod_mime.so\nLoadModule mpm_event_module ${MODS}/mod_mpm_event.so\nLoadModule status_module ${MODS}/mod_status.so\n`);
+  const names = order.modules.map((m) => m.name);
+  t.same(names.slice(names.indexOf('mime_module')), ['mime_module', 'mpm_prefork_module', 'status_module'], 'prefork takes the replaced module\'s place in load order (-M)');
   const debian = await load(`LoadModule mpm_event_module ${MODS}/mod_mpm_event.so\nStartServers 2\nThreadsPerChild 25\nMaxRequestWorkers 150\n`);
   t.ok(debian.ok, "Debian's unguarded mpm_event.conf: thread tuning ignored with a warning");
   t.match(debian.startupMessages.find((m) => m.id === 'PF00001')?.message, /^ThreadsPerChild: not supported by this server \(mpm_event_module\)/);
