@@ -4,11 +4,11 @@
  * 127.0.0.1 port; `stop()` ends it (TERM, then KILL to its process group) and removes the root.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PREFORK_BIN } from './helpers.js';
+import { APACHE_BIN, PREFORK_BIN } from './helpers.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,11 +59,15 @@ export interface LiveOptions {
   /** Replaces the default `CustomLog logs/access_log combined` line(s). */
   logLines?: string[];
   startServers?: number;
+  /** Which server: ours (default) or Debian's apache2 with the same configuration. */
+  program?: 'prefork' | 'apache';
 }
 
 /** Writes a ServerRoot (htdocs with a few files, conf/httpd.conf) and starts the server. */
 export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
-  const root = mkdtempSync(join(tmpdir(), 'prefork-live-'));
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'prefork-live-')));
+  // Children run as www-data when the test runs as root, and must reach the docroot.
+  chmodSync(root, 0o755);
   for (const d of ['conf', 'htdocs/sub', 'logs', 'run']) mkdirSync(join(root, d), { recursive: true });
   writeFileSync(join(root, 'htdocs/hello.txt'), 'hello world\n');
   writeFileSync(join(root, 'htdocs/index.html'), '<html><body><h1>It works!</h1></body></html>\n');
@@ -83,6 +87,7 @@ export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
     'PidFile run/httpd.pid',
     'DefaultRuntimeDir run',
     'Mutex file:run default',
+    ...(process.getuid?.() === 0 ? ['User www-data', 'Group www-data'] : []),
     'ErrorLog logs/error_log',
     'LogLevel info',
     'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" combined',
@@ -113,7 +118,8 @@ export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
     '',
   ].join('\n');
   writeFileSync(join(root, 'conf/httpd.conf'), conf);
-  const master = spawn(process.execPath, [PREFORK_BIN, '-f', join(root, 'conf/httpd.conf'), '-DFOREGROUND'], {
+  const argv = ['-f', join(root, 'conf/httpd.conf'), '-DFOREGROUND'];
+  const master = spawn(opts.program === 'apache' ? APACHE_BIN : process.execPath, opts.program === 'apache' ? argv : [PREFORK_BIN, ...argv], {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
