@@ -15,11 +15,14 @@ export interface BrokenCase {
 }
 
 const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes']);
+/** Signals a signalChild step may send (see ChildSignal). */
+const CHILD_SIGNALS: string[] = ['KILL', 'SEGV', 'TERM', 'HUP', 'USR1', 'INT', 'ABRT', 'BUS'];
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
 const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   run: ['stdin'],
   start: ['waitPort', 'expectExit'],
   signal: ['wait', 'waitExit'],
+  signalChild: ['wait'],
   http: ['background'],
   errorlog: ['file', 'match', 'format', 'settle', 'until'],
   accesslog: ['file', 'match', 'format', 'settle', 'until'],
@@ -98,6 +101,15 @@ export function validateCase(raw: unknown): string[] {
     if (kind === 'sleep' && (typeof v !== 'number' || !(v >= 0))) errors.push(`${where}: "sleep" takes seconds`);
     if (kind === 'signal' && !['USR1', 'HUP', 'WINCH', 'TERM', 'INT', 'KILL'].includes(v as string)) {
       errors.push(`${where}: "signal" is one of USR1, HUP, WINCH, TERM, INT, KILL`);
+    }
+    if (kind === 'signalChild' && !CHILD_SIGNALS.includes(v as string)) {
+      errors.push(`${where}: "signalChild" is one of ${CHILD_SIGNALS.join(', ')}`);
+    }
+    if ((kind === 'signal' || kind === 'signalChild') && step.wait !== undefined && (typeof step.wait !== 'number' || !(step.wait >= 0))) {
+      errors.push(`${where}: "wait" takes seconds`);
+    }
+    if (kind === 'credentials' && (v === null || typeof v !== 'object' || Array.isArray(v) || Object.keys(v as object).length > 0)) {
+      errors.push(`${where}: "credentials" takes {}`);
     }
     if (kind === 'children') {
       const ch = v as Record<string, unknown>;

@@ -115,19 +115,57 @@ export function processTable(): ProcRow[] {
   return rows;
 }
 
-/** The number of live child processes of pid. */
-export function countChildren(pid: number): number {
+/** The live child processes of pid. */
+export function childPids(pid: number): number[] {
   // The kernel's own list is cheap; the process table is the fallback where it is not built in.
   try {
-    let n = 0;
+    const out: number[] = [];
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-      if (list) n += list.split(/\s+/).filter((c) => isAlive(Number(c))).length;
+      if (list) out.push(...list.split(/\s+/).map(Number).filter((c) => isAlive(c)));
     }
-    return n;
+    return out;
   } catch {
-    return processTable().filter((r) => r.ppid === pid).length;
+    return processTable().filter((r) => r.ppid === pid).map((r) => r.pid);
   }
+}
+
+/** The number of live child processes of pid. */
+export function countChildren(pid: number): number {
+  return childPids(pid).length;
+}
+
+/** The live child of pid that started first (lowest start time, then lowest pid), if any. */
+export function oldestChild(pid: number): number | undefined {
+  let best: { pid: number; start: number } | undefined;
+  for (const c of childPids(pid)) {
+    let start: number;
+    try {
+      const stat = readFileSync(`/proc/${c}/stat`, 'utf8');
+      // Field 22 (starttime) is the 20th after the command name's closing parenthesis.
+      start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    } catch {
+      continue;
+    }
+    if (!best || start < best.start || (start === best.start && c < best.pid)) best = { pid: c, start };
+  }
+  return best?.pid;
+}
+
+/**
+ * A process's credentials as /proc/<pid>/status gives them: "uid R E S F, gid R E S F, groups …"
+ * (real, effective, saved, file-system ids; supplementary groups sorted). Null once it is gone.
+ */
+export function credentialsOf(pid: number): string | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return null;
+  }
+  const field = (name: string): string => (new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)?.[1] ?? '').trim().split(/\s+/).filter((x) => x !== '').join(' ');
+  const groups = field('Groups').split(' ').filter((x) => x !== '').map(Number).sort((a, b) => a - b).join(' ');
+  return `uid ${field('Uid')}, gid ${field('Gid')}, groups ${groups}`.trimEnd();
 }
 
 /**

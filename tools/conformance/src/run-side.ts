@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exchange, sha256 } from './http-exchange.js';
 import { normaliseJson, reduceToAh, type NormaliseContext } from './normalise.js';
-import { countChildren, isAlive, sleep, startProcess, stopAll, waitForPort, within, type Started } from './processes.js';
+import { childPids, countChildren, credentialsOf, isAlive, oldestChild, sleep, startProcess, stopAll, waitForPort, within, type Started } from './processes.js';
 import type { PortAllocator } from './ports.js';
 import type { CaseObservations, HttpStep, Json, LoadedCase, Observation, Step } from './types.js';
 
@@ -305,6 +305,26 @@ async function performStep(step: Step, ctx: StepContext): Promise<Observation> {
     }
     if (step.wait) await sleep(step.wait * 1000);
     return obs;
+  }
+  if ('signalChild' in step) {
+    if (!state.master) return { error: 'no server started' };
+    const child = oldestChild(state.master.pid);
+    let signalled = false;
+    if (child !== undefined) {
+      try {
+        process.kill(child, `SIG${step.signalChild}` as NodeJS.Signals);
+        signalled = true;
+      } catch {
+        // gone in between
+      }
+    }
+    if (step.wait) await sleep(step.wait * 1000);
+    return { signalled };
+  }
+  if ('credentials' in step) {
+    if (!state.master) return { error: 'no server started' };
+    const children = childPids(state.master.pid).map(credentialsOf).filter((c): c is string => c !== null);
+    return { master: credentialsOf(state.master.pid), children: [...new Set(children)].sort() };
   }
   if ('errorlog' in step) return readLog(ctx, { ...step, ...step.errorlog }, 'logs/error_log');
   if ('accesslog' in step) return readLog(ctx, { ...step, ...step.accesslog }, 'logs/access_log');

@@ -113,6 +113,29 @@ export interface SignalStep extends StepBase {
   waitExit?: number;
 }
 
+/** A signal one child process of the master may be sent. */
+export type ChildSignal = 'KILL' | 'SEGV' | 'TERM' | 'HUP' | 'USR1' | 'INT' | 'ABRT' | 'BUS';
+
+/**
+ * Send a signal to one child of the master (the one that started first): field signalled
+ * (false when the master had no child). A child killed this way shows how the master reaps and
+ * replaces it (AH00052 for a signal, the child count returning).
+ */
+export interface SignalChildStep extends StepBase {
+  signalChild: ChildSignal;
+  /** Seconds to wait afterwards. */
+  wait?: number;
+}
+
+/**
+ * The credentials of the master and of its children, from /proc/<pid>/status: field master
+ * ("uid R E S F, gid R E S F, groups …") and field children (the distinct credentials of the
+ * live children, sorted; [] without children).
+ */
+export interface CredentialsStep extends StepBase {
+  credentials: Record<string, never>;
+}
+
 /** Read a log file: field lines (normalised), optionally filtered and reduced. */
 export interface LogStep extends StepBase {
   /** Path relative to the ServerRoot; defaults to logs/error_log or logs/access_log. */
@@ -171,7 +194,9 @@ export type Step =
   | ServerOutputStep
   | SleepStep
   | AwaitStep
-  | WaitExitStep;
+  | WaitExitStep
+  | SignalChildStep
+  | CredentialsStep;
 
 /** The names of step kinds, each the key that marks a step as that kind. */
 export const STEP_KINDS = [
@@ -188,6 +213,8 @@ export const STEP_KINDS = [
   'sleep',
   'await',
   'waitExit',
+  'signalChild',
+  'credentials',
 ] as const;
 
 /** A step kind. */
