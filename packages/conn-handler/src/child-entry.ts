@@ -11,14 +11,16 @@ const onEarly = (): void => {
 process.on('SIGUSR1', onEarly);
 process.on('SIGWINCH', onEarly);
 
-const { runChild } = await import('./child-main.js');
-runChild(process.env, {}, {
-  gracefulRequested: () => early.graceful,
-  releaseEarlyHandlers: () => {
-    process.off('SIGUSR1', onEarly);
-    process.off('SIGWINCH', onEarly);
-  },
-}).then(
+// No top-level await: the same program is also bundled as CommonJS (dist/child.cjs).
+void import('./child-main.js').then(({ runChild }) =>
+  runChild(process.env, {}, {
+    gracefulRequested: () => early.graceful,
+    releaseEarlyHandlers: () => {
+      process.off('SIGUSR1', onEarly);
+      process.off('SIGWINCH', onEarly);
+    },
+  }),
+).then(
   (code) => process.exit(code),
   (e: unknown) => {
     process.stderr.write(`PF02007: child failed: ${(e as Error).stack ?? String(e)}\n`);

@@ -13,7 +13,8 @@ import {
   type StartupMessage as CoreMessage,
 } from '@prefork/core';
 import type { AnyModule, ServerRec } from '@prefork/core';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadOutcome, LoadRequest, LoadedServer, ServerBackend, StartupMessage } from './backend.js';
 import { COMPILED_DEFAULTS } from './build-info.js';
@@ -137,10 +138,36 @@ async function mpmParts(): Promise<MpmParts> {
   return parts;
 }
 
-/** conn-handler's child program, found next to its package entry; undefined when absent. */
+/**
+ * True when the child bundle exists and none of the files it was built from (listed beside it
+ * by tools/scripts/bundle-child.mjs) changed since. Inputs that are not there (a published
+ * install) do not count.
+ */
+export function freshBundle(bundle: string): boolean {
+  try {
+    const built = statSync(bundle).mtimeMs;
+    const inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, 'utf8')) as string[];
+    return inputs.every((rel) => {
+      try {
+        return statSync(resolve(dirname(bundle), rel)).mtimeMs <= built;
+      } catch {
+        return true;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * conn-handler's child program, found next to its package entry: the one-file bundle
+ * (dist/child.cjs, quicker to start) when it was built, else dist/child-entry.js; undefined when absent.
+ */
 function childEntryPath(): string | undefined {
   try {
-    return fileURLToPath(new URL('./child-entry.js', import.meta.resolve('@prefork/conn-handler')));
+    const base = import.meta.resolve('@prefork/conn-handler');
+    const bundle = fileURLToPath(new URL('./child.cjs', base));
+    return freshBundle(bundle) ? bundle : fileURLToPath(new URL('./child-entry.js', base));
   } catch {
     return undefined;
   }

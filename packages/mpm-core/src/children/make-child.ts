@@ -10,6 +10,14 @@ import type { OpenListener } from '../listen/listeners.js';
 /** Node flags for children: fewer V8 platform threads per child (4 instead of 7), same speed. */
 export const DEFAULT_CHILD_NODE_FLAGS: readonly string[] = ['--v8-pool-size=0'];
 
+/**
+ * Extra Node flags for every child, from PREFORK_CHILD_NODE_FLAGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile children: NODE_OPTIONS refuses such flags.
+ */
+export function extraChildNodeFlags(env: NodeJS.ProcessEnv): string[] {
+  return (env['PREFORK_CHILD_NODE_FLAGS'] ?? '').split(/\s+/).filter((f) => f !== '');
+}
+
 export interface SpawnChildRequest {
   childEntry: string;
   nodeFlags: readonly string[];
@@ -37,7 +45,7 @@ export function childEnv(env: NodeJS.ProcessEnv, bootstrap: ChildBootstrap): Nod
 /** Spawns one child; the ChildProcess has a pid unless the spawn failed (then an 'error' event follows). */
 export function spawnChild(req: SpawnChildRequest): ChildProcess {
   const bootstrap: ChildBootstrap = { ...req.bootstrap, listeners: childListenerInfo(req.listeners) };
-  return spawn(process.execPath, [...req.nodeFlags, req.childEntry], {
+  return spawn(process.execPath, [...req.nodeFlags, ...extraChildNodeFlags(process.env), req.childEntry], {
     // fd 0 /dev/null, 1-2 the master's, 3 the pod, 4… the listeners (child-protocol.ts).
     stdio: ['ignore', 'inherit', 'inherit', req.podReadFd, ...req.listeners.map((l) => l.fd)],
     env: childEnv(process.env, bootstrap),

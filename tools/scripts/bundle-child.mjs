@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Bundles the child program (conn-handler's dist/child-entry.js and everything it imports from
+// @prefork packages) into one CommonJS file, packages/conn-handler/dist/child.cjs. The master
+// spawns that file when it exists: one compile instead of some forty ES modules and no ESM
+// facades for Node's builtins, which halves the JavaScript part of a child's start-up.
+//
+// Run after `tsc -b` (the root `build` and `prepare` scripts do). Without esbuild it says so and
+// leaves no bundle: the master then spawns dist/child-entry.js, which behaves the same.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkgDir = join(root, 'packages', 'conn-handler');
+const entry = join(pkgDir, 'dist', 'child-entry.js');
+const outfile = join(pkgDir, 'dist', 'child.cjs');
+// The files the bundle was made from, relative to it: the master spawns the bundle only while
+// none of them is newer (a `tsc -b` without this script leaves a stale bundle, never a used one).
+const manifest = `${outfile}.inputs.json`;
+
+let esbuild;
+try {
+  esbuild = await import('esbuild');
+} catch {
+  rmSync(outfile, { force: true });
+  rmSync(manifest, { force: true });
+  console.error('bundle-child: esbuild is not installed; children start from dist/child-entry.js');
+  process.exit(0);
+}
+if (!existsSync(entry)) {
+  console.error(`bundle-child: ${relative(root, entry)} is missing; run tsc -b first`);
+  process.exit(1);
+}
+
+/** The @prefork package a bundled file belongs to, from the nearest package.json. */
+function packageNameOf(file) {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const pj = join(dir, 'package.json');
+    if (existsSync(pj)) return JSON.parse(readFileSync(pj, 'utf8')).name;
+  }
+  return undefined;
+}
+
+// Bundled code still finds its package's native addon: `import.meta.url` of a file in package P
+// becomes the URL of P's entry as Node resolves it from the bundle (every file that asks sits in
+// P's dist/ beside the entry), so the addon is found wherever npm placed P.
+const metaUrl = {
+  name: 'import-meta-url',
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const name = packageNameOf(args.path);
+      if (!name || !name.startsWith('@prefork/')) {
+        throw new Error(`bundle-child: ${args.path.split(sep).join('/')} uses import.meta.url outside @prefork`);
+      }
+      const url = `__preforkPackageUrl(${JSON.stringify(name)})`;
+      return { contents: text.replaceAll('import.meta.url', url), loader: 'js' };
+    });
+  },
+};
+
+const result = await esbuild.build({
+  absWorkingDir: root,
+  metafile: true,
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // Addons and node-gyp-build are loaded at run time from the installed packages.
+  external: ['*.node', 'node-gyp-build'],
+  plugins: [metaUrl],
+  // Resolved when the bundle runs, not when it is built (the banner is not bundled).
+  banner: { js: "'use strict';const __preforkPackageUrl = (n) => require('node:url').pathToFileURL(require.resolve(n)).href;" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const inputs = Object.keys(result.metafile.inputs).map((f) => relative(dirname(outfile), join(root, f)).split(sep).join('/'));
+writeFileSync(manifest, `${JSON.stringify(inputs, null, 1)}\n`);
