@@ -14,7 +14,7 @@ export interface BrokenCase {
   error: string;
 }
 
-const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes']);
+const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes', 'requiresRoot']);
 /** Signals a signalChild step may send (see ChildSignal). */
 const CHILD_SIGNALS: string[] = ['KILL', 'SEGV', 'TERM', 'HUP', 'USR1', 'INT', 'ABRT', 'BUS'];
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
@@ -53,6 +53,7 @@ export function validateCase(raw: unknown): string[] {
     if (!ok) errors.push('"mtimes" must map paths to ISO dates or seconds since the epoch');
   }
   if (c.skip !== undefined && typeof c.skip !== 'string') errors.push('"skip" must be a reason (a string)');
+  if (c.requiresRoot !== undefined && typeof c.requiresRoot !== 'boolean') errors.push('"requiresRoot" is true or false');
   if (c.exclusive !== undefined && typeof c.exclusive !== 'boolean') errors.push('"exclusive" must be true or false');
   if (c.normalise !== undefined) {
     if (!Array.isArray(c.normalise)) errors.push('"normalise" must be an array of {pattern, replace}');
@@ -203,10 +204,16 @@ export function loadCases(fixturesDir: string): { cases: LoadedCase[]; broken: B
       }
       const spec = raw as CaseSpec;
       const exclusive = spec.exclusive ?? areaSpec.exclusive ?? false;
-      cases.push({ id, area, name, dir, spec, skip: spec.skip ?? areaSpec.skip, exclusive });
+      cases.push({ id, area, name, dir, spec, skip: spec.skip ?? areaSpec.skip ?? rootSkip(spec), exclusive });
     }
   }
   return { cases, broken };
+}
+
+/** The skip reason of a case that needs root when the runner is not root. */
+export function rootSkip(spec: CaseSpec, uid: number | undefined = process.getuid?.()): string | undefined {
+  if (!spec.requiresRoot || uid === 0) return undefined;
+  return `needs root: the server takes User/Group only when started as root, and the runner runs as uid ${uid ?? 'unknown'}`;
 }
 
 /** Turns a case glob into a RegExp: "*" within a path segment, "**" across segments. */

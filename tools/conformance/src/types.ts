@@ -243,6 +243,8 @@ export interface CaseSpec {
   normalise?: ExtraRule[];
   /** Why this case is not run by default (counted as skipped). */
   skip?: string;
+  /** Skipped, with that reason, when the runner is not root (cases about User/Group). */
+  requiresRoot?: boolean;
   /**
    * Run this case alone, after the parallel ones: its observations (child-count time series)
    * depend on the machine not being busy with other cases.

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validateCase } from '../src/case-loader.js';
+import { rootSkip, validateCase } from '../src/case-loader.js';
 import { PortAllocator } from '../src/ports.js';
 import { credentialsOf } from '../src/processes.js';
 import { runSide } from '../src/run-side.js';
@@ -21,6 +21,14 @@ t.test('validation of signalChild and credentials', async (t) => {
   t.match(validateCase({ steps: [{ signalChild: 'KILL', wait: -1 }] }).join(), /"wait" takes seconds/);
   t.match(validateCase({ steps: [{ signalChild: 'KILL', waitExit: 1 }] }).join(), /names exactly one of/);
   t.match(validateCase({ steps: [{ credentials: { pid: 1 } }] }).join(), /"credentials" takes \{\}/);
+});
+
+t.test('requiresRoot: skipped with the checked reason unless the runner is root', async (t) => {
+  t.same(validateCase({ requiresRoot: true, steps: [{ sleep: 0 }] }), []);
+  t.match(validateCase({ requiresRoot: 'yes', steps: [{ sleep: 0 }] }).join(), /"requiresRoot" is true or false/);
+  t.equal(rootSkip({ requiresRoot: true, steps: [] }, 0), undefined);
+  t.equal(rootSkip({ steps: [] }, 1000), undefined);
+  t.match(rootSkip({ requiresRoot: true, steps: [] }, 1000), /needs root: .* runs as uid 1000/);
 });
 
 t.test('credentialsOf reads /proc/<pid>/status', async (t) => {
