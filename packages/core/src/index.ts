@@ -15,6 +15,7 @@ export * from './policy.js';
 export * from './registry.js';
 export * from './process.js';
 export * from './load.js';
+export * from './hostname.js';
 export * from './modules/index.js';
 
 import type { AnyModule } from './module.js';

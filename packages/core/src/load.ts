@@ -15,6 +15,7 @@ import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './mod
 import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
 import { formatLogLine } from './logger.js';
+import { nameServers, type NameResolver } from './hostname.js';
 import type { ModuleRegistry } from './registry.js';
 
 export interface LoadOptions {
@@ -34,6 +35,8 @@ export interface LoadOptions {
   startup?: boolean;
   processOptions?: ProcessOptions;
   env?: Record<string, string | undefined>;
+  /** How the server finds its own name without ServerName; the system resolver by default. */
+  resolver?: NameResolver;
   /** The read pass; defaults to @prefork/config-parser's readConfig. */
   reader?: (options: ReadOptions) => ReadResult | Promise<ReadResult>;
 }
@@ -322,6 +325,12 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       loc: out.error.loc,
     });
   } else {
+    // ap_fini_vhost_config: every server gets its name (AH00558 when the main one has none).
+    const ownNames = new Map<ServerRec, string | undefined>();
+    const nameOf = (config: Map<string, unknown> | undefined) => (config?.get('core') as { serverName?: string } | undefined)?.serverName;
+    ownNames.set(out.main, nameOf(out.main.config));
+    for (const v of out.vhosts) ownNames.set(v, nameOf(out.ownConfigs.get(v)));
+    for (const m of await nameServers(out.main, out.vhosts, ownNames, options.program, options.resolver)) log(m);
     const ctx: ConfigHookContext = { server: out.main, vhosts: out.vhosts, log, startup: options.startup ?? true };
     if (hooks.runAllSync('pre_config', ctx) !== OK) {
       result.ok = false;
@@ -388,5 +397,5 @@ function isDirectory(path: string): boolean {
  */
 export function formatStartupMessage(m: StartupMessage, pid: number = process.pid, time?: number): string {
   if (m.startup) return m.id ? `${m.id}: ${m.message}` : m.message;
-  return formatLogLine({ level: m.level, module: m.module, id: m.id, message: m.message, pid, time });
+  return formatLogLine({ level: m.level, module: m.module, id: m.id, status: m.status, message: m.message, pid, time });
 }

@@ -51,6 +51,8 @@ export interface LogRecord {
   message: string;
   /** `ip:port` of the client, for request-bound messages. */
   client?: string;
+  /** An error status printed before the client and id, e.g. `(EAI 2)Name or service not known`. */
+  status?: string;
   pid?: number;
   /** Microseconds since the epoch; now when absent. */
   time?: number;
@@ -62,7 +64,8 @@ export function formatLogLine(rec: LogRecord): string {
   const time = rec.time ?? nowMicros();
   const client = rec.client ? `[client ${rec.client}] ` : '';
   const id = rec.id ? `${rec.id}: ` : '';
-  return `[${formatLogTime(time)}] [${rec.module}:${rec.level}] [pid ${pid}:tid ${pid}] ${client}${id}${rec.message}`;
+  const status = rec.status ? `${rec.status}: ` : '';
+  return `[${formatLogTime(time)}] [${rec.module}:${rec.level}] [pid ${pid}:tid ${pid}] ${status}${client}${id}${rec.message}`;
 }
 
 /** Microseconds since the epoch. */

@@ -17,6 +17,8 @@ export interface StartupMessage {
   message: string;
   /** Where the directive that caused it stands. */
   loc?: SourceLocation;
+  /** An error status before the id, as `(EAI 2)Name or service not known`. */
+  status?: string;
   /**
    * APLOG_STARTUP: printed to stderr as `ID: message`, without the timestamped prefix
    * (the long "WARNING: …" forms of prefork's clamps).
@@ -46,6 +48,11 @@ export interface ServerRec {
   isVirtual: boolean;
   /** <VirtualHost> addresses as written; empty for the main server. */
   addresses: string[];
+  /**
+   * Apache's server_hostname: ServerName's host, or the name derived when this server has none
+   * (see nameServers); set by loadServerConfig once the configuration is processed.
+   */
+  hostname?: string;
   loc?: SourceLocation;
   /** Each module's server config, by module name (merged with the main server's for vhosts). */
   config: Map<string, unknown>;

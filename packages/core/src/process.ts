@@ -40,6 +40,8 @@ export interface ProcessOutput {
   vhosts: ServerRec[];
   /** The first error (Apache stops there). */
   error?: ProcessError;
+  /** Each virtual host's server configs as its own directives set them, before inheriting. */
+  ownConfigs: Map<ServerRec, Map<string, unknown>>;
 }
 
 interface Frame {
@@ -233,8 +235,10 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       break;
     }
   }
+  const ownConfigs = new Map<ServerRec, Map<string, unknown>>();
+  for (const v of vhosts) ownConfigs.set(v, new Map(v.config));
   if (!error) fixupVirtualHosts(main, vhosts, input.modules);
-  return { main, vhosts, error };
+  return { main, vhosts, error, ownConfigs };
 }
 
 function listFor(server: ServerRec, kind: string): DirSection[] {

@@ -18,7 +18,9 @@ let n = 0;
 async function load(body: string): Promise<LoadResult & { file: string }> {
   const file = join(root, `t${++n}.conf`);
   writeFileSync(file, body);
-  const r = await loadServerConfig({ file, serverRoot: root, program: 'apache2', registry });
+  // A host whose name resolves to a dotted name: no AH00558 in these tests (hostname.test.ts has it).
+  const resolver = { hostname: () => 'test', lookup: async () => '127.0.0.1', reverse: async () => 'test.example' };
+  const r = await loadServerConfig({ file, serverRoot: root, program: 'apache2', registry, resolver });
   return { ...r, file };
 }
 const prefork = `LoadModule mpm_prefork_module ${MODS}/mod_mpm_prefork.so\n`;

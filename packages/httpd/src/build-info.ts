@@ -20,6 +20,10 @@ export const COMPILED_DEFAULTS = {
   DEFAULT_SCOREBOARD: 'logs/apache_runtime_status',
   DEFAULT_ERRORLOG: 'logs/error_log',
   AP_TYPES_CONFIG_FILE: 'mime.types',
+  /** The DocumentRoot when none is configured. */
+  DOCUMENT_LOCATION: '/var/www/html',
+  /** The runtime directory when DefaultRuntimeDir is not configured. */
+  DEFAULT_REL_RUNTIMEDIR: '/var/run/apache2',
 } as const;
 
 /**

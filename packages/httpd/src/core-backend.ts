@@ -38,7 +38,7 @@ function shown(m: CoreMessage, threshold: LoadRequest['startupLogLevel']): boole
 function formatMessage(m: CoreMessage): string {
   const id = m.id ? `${m.id}: ` : '';
   // APLOG_STARTUP lines carry no timestamp; the others are error-log lines on stderr.
-  return m.startup ? `${id}${m.message}` : formatLogLine({ level: m.level, module: m.module, id: m.id, message: m.message });
+  return m.startup ? `${id}${m.message}` : formatLogLine({ level: m.level, module: m.module, id: m.id, status: m.status, message: m.message });
 }
 
 function absolute(path: string, serverRoot: string): string {
@@ -61,7 +61,7 @@ function dumpConfigOf(result: LoadResult, pidFile: string, defines: readonly str
         const c = v.config.get('core') as CoreServerConfig | undefined;
         return {
           addresses: v.addresses,
-          serverName: c?.serverName ?? core?.serverName ?? 'localhost',
+          serverName: v.hostname ?? c?.serverName ?? core?.serverName ?? 'localhost',
           aliases: c?.serverAliases ?? [],
           file: v.loc?.file ?? '',
           line: v.loc?.line ?? 0,
@@ -74,7 +74,7 @@ function dumpConfigOf(result: LoadResult, pidFile: string, defines: readonly str
     const group = unixd?.group ?? '#-1';
     out += dumpRunConfig({
       serverRoot: result.serverRoot,
-      documentRoot: absolute(core?.documentRoot ?? 'htdocs', result.serverRoot),
+      documentRoot: absolute(core?.documentRoot ?? COMPILED_DEFAULTS.DOCUMENT_LOCATION, result.serverRoot),
       errorLog: absolute(core?.errorLog ?? COMPILED_DEFAULTS.DEFAULT_ERRORLOG, result.serverRoot),
       mutexes: [
         ...Object.entries(core?.mutexes ?? {}).map(([name, setting]) => ({
@@ -84,6 +84,10 @@ function dumpConfigOf(result: LoadResult, pidFile: string, defines: readonly str
         ...['mpm-accept', 'watchdog-callback']
           .filter((n) => !(core?.mutexes ?? {})[n])
           .map((name) => ({ name, setting: undefined })),
+        // The default mutex is always listed: in the runtime directory when not configured.
+        ...((core?.mutexes ?? {})['default']
+          ? []
+          : [{ name: 'default', setting: `dir="${(core?.defaultRuntimeDir ?? COMPILED_DEFAULTS.DEFAULT_REL_RUNTIMEDIR).replace(/\/*$/, '/')}" mechanism=default` }]),
       ],
       pidFile,
       defines: result.defines,

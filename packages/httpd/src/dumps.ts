@@ -111,7 +111,8 @@ export function dumpVhosts(vhosts: readonly VhostFacts[]): string {
 export function lookupId(name: string, database: '/etc/passwd' | '/etc/group'): number | undefined {
   if (name.startsWith('#')) {
     const id = /^#-?[0-9]+$/.test(name) ? Number(name.slice(1)) : NaN;
-    return Number.isSafeInteger(id) ? id : undefined;
+    // uid_t and gid_t are unsigned 32-bit: #-1 is 4294967295.
+    return Number.isSafeInteger(id) ? (id < 0 ? id >>> 0 : id) : undefined;
   }
   let text: string;
   try {

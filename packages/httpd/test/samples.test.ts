@@ -15,13 +15,8 @@ interface SampleManifest {
   env: Record<string, string>;
 }
 
-/** Where prefork -t does not yet print what apache2 -t prints, and why (owned by @prefork/core). */
-/** Where prefork -t still differs from apache2 -t: exit code, and messages. */
-const KNOWN_DIFFERENCES: Record<string, { code?: string; messages?: string }> = {
-  upstream: { messages: 'prefork does not print AH00558 (no ServerName) at -t' },
-  debian: { code: 'core reads <IfModule mpm_event_module> in mpm_event.conf as true although prefork runs', messages: 'same' },
-  rhel: { messages: 'prefork does not print AH00558 (no ServerName) at -t' },
-};
+/** Where prefork -t still differs from apache2 -t: exit code, and messages (none today). */
+const KNOWN_DIFFERENCES: Record<string, { code?: string; messages?: string }> = {};
 
 /** Our own warnings (PF ids) about what this server does not implement are ours by design. */
 const withoutOwnWarnings = (s: string) => s.replace(/^.*\] PF\d{5}: .*\n/gm, '');
