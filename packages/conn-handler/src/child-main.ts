@@ -4,7 +4,7 @@ import { CHILD_ENV, EXIT as ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBoot
 import { childConfigFromJson, type ChildConfig } from './config.js';
 import { serveConnection, type ConnectionContext } from './http/connection.js';
 import { statusResponse } from './handlers/status.js';
-import { AccessLog, ErrorLog, fileSink, type LineSink } from './logs.js';
+import { AccessLog, ErrorLog, fileSink, type LineSink, type LogRecord } from './logs.js';
 import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
 import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
 import { SharedScoreboard } from './scoreboard-shared.js';
@@ -19,6 +19,47 @@ export interface ChildRuntime {
   native: NativeAcceptor;
   /** mod_status's handler, when a section sets `SetHandler server-status`. */
   serverStatus?: ConnectionContext['serverStatus'];
+  /** Per-vhost ErrorLog/CustomLog writers, for the vhosts that have their own. */
+  vhostContext?: ConnectionContext['vhostContext'];
+  /** Every access log writer (main and vhosts), to flush. */
+  allAccessLogs?: AccessLog[];
+  /** The flock accept mutex's file, when several listeners need it. */
+  acceptLockFd?: number;
+}
+
+/**
+ * The logs of each `<VirtualHost>` that names its own ErrorLog or CustomLog (mod_log_config
+ * opens a vhost's logs at start; a vhost without uses the main server's). Piped and syslog
+ * targets of a vhost go where the main server's piped targets go in this child (stderr).
+ */
+function vhostLogs(cfg: ChildConfig, mainError: ErrorLog, stderrSink: LineSink, opened: AccessLog[]): ConnectionContext['vhostContext'] | undefined {
+  if (cfg.vhosts.length === 0) return undefined;
+  const mainLogs = JSON.stringify(cfg.accessLogs);
+  const errorLogs = new Map<string, ErrorLog>();
+  const perVhost = cfg.vhosts.map((v) => {
+    const out: { errorLog?: ErrorLog; accessLog?: (r: LogRecord) => void } = {};
+    const errorFile = v.config.errorLog ?? cfg.errorLog;
+    const level = v.config.logLevel ?? cfg.logLevel;
+    const key = `${errorFile}\0${level}`;
+    if (errorFile !== cfg.errorLog || level !== cfg.logLevel) {
+      let log = errorLogs.get(key);
+      if (!log) {
+        log = new ErrorLog(openSink(errorFile, stderrSink), level);
+        errorLogs.set(key, log);
+      }
+      out.errorLog = log;
+    }
+    const logs = v.config.accessLogs;
+    if (logs && JSON.stringify(logs) !== mainLogs) {
+      const writers = logs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
+      opened.push(...writers);
+      out.accessLog = (r) => {
+        for (const a of writers) a.write(r);
+      };
+    }
+    return out;
+  });
+  return (index) => perVhost[index] ?? {};
 }
 
 /** mod_status over this child's view of the scoreboard. */
@@ -96,12 +137,17 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
     const cfg = overrides.cfg ?? childConfigFromJson(JSON.parse(fs.readFileSync(bootstrap.configSnapshot, 'utf8')));
     const errorLog = overrides.errorLog ?? new ErrorLog(openSink(cfg.errorLog, stderrSink), cfg.logLevel);
     const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
+    const allAccessLogs = [...accessLogs];
+    const vhostContext = vhostLogs(cfg, errorLog, stderrSink, allAccessLogs);
     const scoreboard = overrides.scoreboard ?? (await attachScoreboard(bootstrap, cfg, errorLog));
+    const statusWanted = [cfg.sections, ...cfg.vhosts.map((v) => v.config.sections ?? [])].some((list) => list.some((s) => s.handler === 'server-status'));
     rt = {
-      bootstrap, cfg, errorLog, accessLogs, scoreboard,
+      bootstrap, cfg, errorLog, accessLogs, scoreboard, allAccessLogs,
       native: overrides.native ?? loadNativeAcceptor(),
-      ...(cfg.sections.some((s) => s.handler === 'server-status') ? { serverStatus: statusHandler(cfg, scoreboard) } : {}),
+      ...(statusWanted ? { serverStatus: statusHandler(cfg, scoreboard) } : {}),
+      ...(vhostContext ? { vhostContext } : {}),
     };
+    if (bootstrap.acceptMutex.kind === 'flock' && bootstrap.listeners.length > 1) rt.acceptLockFd = fs.openSync(bootstrap.acceptMutex.path, 'a');
     if (!dropPrivileges(bootstrap, errorLog)) return ChildExit.FATAL;
   } catch (e) {
     process.stderr.write(`PF02005: child initialisation failed: ${(e as Error).message}\n`);
@@ -122,10 +168,9 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   const { cfg, native, scoreboard, errorLog } = rt;
   const listenFds = rt.bootstrap.listeners.map((l, i) => (typeof l.fd === 'number' ? l.fd : FIRST_LISTENER_FD + i));
   for (const fd of [POD_FD, ...listenFds]) native.setNonBlocking(fd);
-  let lockFd: number | null = null;
-  if (rt.bootstrap.acceptMutex.kind === 'flock' && listenFds.length > 1) {
-    lockFd = fs.openSync(rt.bootstrap.acceptMutex.path, 'a');
-  } else if (rt.bootstrap.acceptMutex.kind === 'pthread' && listenFds.length > 1) {
+  // Opened in runChild before the privilege drop: the mutex file belongs to the master's user.
+  const lockFd: number | null = rt.acceptLockFd ?? null;
+  if (rt.bootstrap.acceptMutex.kind === 'pthread' && listenFds.length > 1) {
     errorLog.log('mpm_prefork', 'warn', 'PF02006: pthread accept mutex is not available in the child; accepting without a mutex');
   }
 
@@ -142,7 +187,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   };
   // Handlers only record the request; the loop acts on it.
   const onTerm = (): void => {
-    for (const a of rt.accessLogs) a.flush();
+    for (const a of rt.allAccessLogs ?? rt.accessLogs) a.flush();
     process.exit(ChildExit.OK);
   };
   process.on('SIGTERM', onTerm);
@@ -241,7 +286,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   }
   poller.close();
   scoreboard.setStatus(end === 'graceful' ? Stage.GRACEFUL : Stage.DEAD);
-  for (const a of rt.accessLogs) a.flush();
+  for (const a of rt.allAccessLogs ?? rt.accessLogs) a.flush();
   return ChildExit.OK;
 }
 
@@ -264,5 +309,6 @@ async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean):
     scoreboard: rt.scoreboard,
     isRunning,
     ...(rt.serverStatus ? { serverStatus: rt.serverStatus } : {}),
+    ...(rt.vhostContext ? { vhostContext: rt.vhostContext } : {}),
   });
 }

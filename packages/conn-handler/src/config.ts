@@ -32,6 +32,34 @@ export interface AccessSection {
   options?: string[];
   /** `DirectoryIndex` inside the section overrides the server one. */
   directoryIndex?: string[];
+  /** `AddHandler` inside the section (extension → handler), merged over the server's. */
+  addHandler?: Record<string, string>;
+  /** `ErrorDocument` lines inside the section (status → value). */
+  errorDocuments?: Record<string, string>;
+  /** `Redirect`/`RedirectMatch` inside the section (mod_alias's per-dir fixup). */
+  redirects?: AliasRule[];
+}
+
+/** One address of a `<VirtualHost>` (server_addr_rec). */
+export interface VhostAddress {
+  /** An IP address as written, or `*` for `*` and `_default_`. */
+  addr: string;
+  /** The port; 0 for any port (`*:*`, or no port given). */
+  port: number;
+}
+
+/**
+ * A `<VirtualHost>` (vhost.c): where it answers, the names it answers to, and its settings.
+ * `config` holds the vhost's full per-server view (already merged with the main server's as
+ * ap_fixup_virtual_hosts does); the child spreads it over the main server's configuration.
+ */
+export interface VirtualHostConfig {
+  addresses: VhostAddress[];
+  /** `ServerAlias` names; `*` and `?` are wildcards. */
+  serverAliases: string[];
+  /** Where the section starts, for messages (`file:line`). */
+  source?: string;
+  config: Partial<ChildConfig>;
 }
 
 /** One mod_alias rule of the main server, in configuration order. */
@@ -68,6 +96,8 @@ export interface ChildConfig {
   serverAdmin?: string;
   /** The port of the main server (from ServerName or the first Listen). */
   port: number;
+  /** The port ServerName names (`ServerName host:port`, s->port); absent when it names none. */
+  serverNamePort?: number;
   /** `UseCanonicalName` (default Off): self-referential URLs use the Host header. */
   useCanonicalName: 'On' | 'Off' | 'DNS';
   /** `DocumentRoot` (default /usr/local/apache2/htdocs; Debian /var/www/html). */
@@ -107,6 +137,8 @@ export interface ChildConfig {
     addCharset: Record<string, string>;
     /** `ForceType` for the whole server; absent when not set. */
     forceType?: string;
+    /** `AddHandler` (extension → handler name, lower case). */
+    addHandler?: Record<string, string>;
     /** `DefaultType` is a no-op in 2.4 except `none`; kept for completeness. */
   };
   /** `DirectoryIndex` (default index.html). */
@@ -117,6 +149,10 @@ export interface ChildConfig {
   sections: AccessSection[];
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
+  /** `ErrorDocument` of the server (status → a local URL, a full URL, `"text`, or `default`). */
+  errorDocuments: Record<string, string>;
+  /** `<VirtualHost>` sections in configuration order; empty when there are none. */
+  vhosts: VirtualHostConfig[];
   /** `CustomLog`/`TransferLog` lines of the main server. */
   accessLogs: AccessLogConfig[];
   /** `BufferedLogs` (default Off). */
@@ -166,6 +202,8 @@ export function defaultChildConfig(): ChildConfig {
     directorySlash: true,
     sections: [],
     aliases: [],
+    errorDocuments: {},
+    vhosts: [],
     accessLogs: [],
     bufferedLogs: false,
     errorLog: '/usr/local/apache2/logs/error_log',

@@ -10,7 +10,8 @@ import type { PreforkSettings } from '@prefork/mpm-core';
 
 interface HttpCfg { keepAlive?: boolean; keepAliveTimeout?: number; maxKeepAliveRequests?: number }
 interface LogCfg { formats: Record<string, string>; logs: Array<{ target: string; format?: string; condition?: string }>; bufferedLogs?: boolean }
-interface MimeDir { types: Record<string, string>; charsets: Record<string, string> }
+interface MimeDir { types: Record<string, string>; charsets: Record<string, string>; handlers?: Record<string, string> }
+interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; status?: number }> }
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
 type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[] } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
@@ -84,15 +85,63 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (dir?.directoryIndex) entry['directoryIndex'] = dir.directoryIndex;
       const handler = (core as { setHandler?: string } | undefined)?.setHandler;
       if (handler !== undefined) entry['handler'] = handler;
+      const docs = errorDocumentMap(core?.errorDocuments);
+      if (docs) entry['errorDocuments'] = docs;
+      const handlers = (s.config.get('mime_module') as MimeDir | undefined)?.handlers;
+      if (handlers && Object.keys(handlers).length > 0) entry['addHandler'] = lowerValues(handlers);
+      const redirects = (s.config.get('alias_module') as AliasDir | undefined)?.aliases.filter((a) => a.kind === 'redirect' || a.kind === 'redirectmatch');
+      if (redirects && redirects.length > 0) entry['redirects'] = redirects.map((a) => ({ ...a }));
       out.push(entry);
     }
     sectionEntries(s.sections, out);
   }
 }
 
+function lowerValues(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.toLowerCase()]));
+}
+
+function errorDocumentMap(docs: Array<{ status: number; value: string }> | undefined): Record<string, string> | undefined {
+  if (!docs || docs.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const d of docs) out[String(d.status)] = d.value;
+  return out;
+}
+
+/** A `<VirtualHost>` address as vhost.c reads it: `*`/`_default_` wildcards, `:*` or no port = any. */
+export function parseVhostAddress(text: string): { addr: string; port: number } {
+  const m = /^(\[[^\]]*\]|[^:]*)(?::(\*|\d+))?$/.exec(text.trim());
+  const host = m?.[1] ?? text;
+  const port = m?.[2] === undefined || m[2] === '*' ? 0 : Number(m[2]);
+  const addr = host === '*' || host.toLowerCase() === '_default_' ? '*' : host.replace(/^\[|\]$/g, '');
+  return { addr, port };
+}
+
 /** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
 export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string, built = ''): Record<string, unknown> {
-  const server = result.server;
+  const snapshot = serverSnapshot(result, result.server, [result.server], settings, description, built);
+  const mainCore = result.server.config.get('core') as CoreServerConfig | undefined;
+  snapshot['vhosts'] = result.vhosts.map((v) => {
+    const config = serverSnapshot(result, v, [result.server, v], settings, description, built);
+    const vCore = v.config.get('core') as CoreServerConfig | undefined;
+    // A vhost without ServerName takes the main server's (as for a wildcard address).
+    if (vCore?.serverName === undefined && mainCore?.serverName === undefined) delete config['serverName'];
+    const mime = config['mime'] as Record<string, unknown> | undefined;
+    if (mime) delete mime['types'];
+    return {
+      addresses: v.addresses.map(parseVhostAddress),
+      serverAliases: vCore?.serverAliases ?? [],
+      ...(v.loc ? { source: `${v.loc.file}:${v.loc.line}` } : {}),
+      config,
+    };
+  });
+  return snapshot;
+}
+
+/** One server's view (the main server, or a vhost already merged with it); `sectionsOf` in merge order. */
+function serverSnapshot(
+  result: LoadResult, server: LoadResult['server'], sectionsOf: Array<LoadResult['server']>, settings: PreforkSettings, description: string, built: string,
+): Record<string, unknown> {
   const core = server.config.get('core') as CoreServerConfig | undefined;
   const coreDir = server.dirDefaults.get('core') as CoreDirConfig | undefined;
   const abs = (p: string) => (isAbsolute(p) || p.startsWith('|') || p.startsWith('syslog') ? p : resolve(result.serverRoot, p));
@@ -112,6 +161,8 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
   };
   if (core) {
     set('serverName', core.serverName?.replace(/:\d+$/, ''));
+    const namePort = /:(\d+)$/.exec(core.serverName ?? '')?.[1];
+    if (namePort !== undefined) snapshot['serverNamePort'] = Number(namePort);
     set('serverAdmin', core.serverAdmin);
     set('documentRoot', core.documentRoot === undefined ? undefined : abs(core.documentRoot));
     set('timeout', core.timeout);
@@ -147,18 +198,22 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
       addType: mimeDir?.types ?? {},
       addCharset: mimeDir?.charsets ?? {},
       ...(coreDir?.forceType ? { forceType: coreDir.forceType } : {}),
+      ...(mimeDir?.handlers && Object.keys(mimeDir.handlers).length > 0 ? { addHandler: lowerValues(mimeDir.handlers) } : {}),
     };
   }
   const dir = server.dirDefaults.get('dir_module') as DirDir | undefined;
   set('directoryIndex', dir?.directoryIndex);
   set('directorySlash', dir?.directorySlash);
 
+  // A vhost's sections follow the main server's of each kind (merge_core_server_configs).
   const sections: Array<Record<string, unknown>> = [];
-  sectionEntries(server.directories, sections);
-  sectionEntries(server.files, sections);
+  for (const s of sectionsOf) sectionEntries(s.directories, sections);
+  for (const s of sectionsOf) sectionEntries(s.files, sections);
   // Location sections merge last (ap_location_walk), in configuration order.
-  sectionEntries(server.locations, sections);
+  for (const s of sectionsOf) sectionEntries(s.locations, sections);
   snapshot['sections'] = sections;
+  const docs = errorDocumentMap(coreDir?.errorDocuments);
+  if (docs) snapshot['errorDocuments'] = docs;
 
   const logs = server.config.get('log_config_module') as LogCfg | undefined;
   if (logs) {

@@ -147,3 +147,48 @@ ScriptAlias /cgi-bin/ /usr/lib/cgi-bin/
     { kind: 'scriptalias', from: '/cgi-bin/', to: '/usr/lib/cgi-bin/' },
   ], 'mod_alias rules in order');
 });
+
+t.test('virtual hosts: addresses, names, and their own settings over the main server\'s', async (t) => {
+  const s = await snapshotOf(t, `ServerRoot "@ROOT@"
+LoadModule authz_core_module ${MODULES}/mod_authz_core.so
+LoadModule alias_module ${MODULES}/mod_alias.so
+ServerName main.example
+DocumentRoot htdocs
+CustomLog logs/access_log common
+<Directory @ROOT@/htdocs>
+  Require all granted
+</Directory>
+<VirtualHost *:8123 127.0.0.1 _default_:*>
+  ServerName a.example:8080
+  ServerAlias *.a.example other
+  DocumentRoot a
+  ErrorDocument 404 /missing.html
+  Redirect /old http://elsewhere/
+  <Location /x>
+    Require all denied
+    Redirect /x/y http://elsewhere/y
+  </Location>
+</VirtualHost>
+<VirtualHost [::1]:80>
+  CustomLog logs/v2_log "%v"
+</VirtualHost>
+`);
+  const vhosts = s['vhosts'] as Array<{ addresses: unknown; serverAliases: string[]; config: Record<string, unknown> }>;
+  t.equal(vhosts.length, 2);
+  const [a, b] = vhosts as [typeof vhosts[0], typeof vhosts[0]];
+  t.same(a.addresses, [{ addr: '*', port: 8123 }, { addr: '127.0.0.1', port: 0 }, { addr: '*', port: 0 }]);
+  t.same(a.serverAliases, ['*.a.example', 'other']);
+  t.equal(a.config['serverName'], 'a.example');
+  t.equal(a.config['serverNamePort'], 8080);
+  t.equal(a.config['documentRoot'], `${s['root']}/a`);
+  t.same(a.config['errorDocuments'], { 404: '/missing.html' });
+  t.same(a.config['aliases'], [{ kind: 'redirect', from: '/old', to: 'http://elsewhere/', status: 302 }]);
+  const sections = a.config['sections'] as Array<Record<string, unknown>>;
+  t.same(sections.map((x) => x['kind']), ['directory', 'location'], 'the main server\'s sections come first');
+  t.same(sections[1]!['redirects'], [{ kind: 'redirect', from: '/x/y', to: 'http://elsewhere/y', status: 302 }]);
+  t.same(b.addresses, [{ addr: '::1', port: 80 }]);
+  t.equal(b.config['serverName'], 'main.example', 'no ServerName: the main server\'s');
+  t.equal(b.config['documentRoot'], `${s['root']}/htdocs`);
+  t.same((b.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['%v']);
+  t.same((a.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['common'], 'no CustomLog: the main server\'s');
+});

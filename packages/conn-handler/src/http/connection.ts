@@ -7,6 +7,7 @@ import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
 import type { ErrorLog, LogRecord } from '../logs.js';
 import { Stage, type ScoreboardPort } from '../scoreboard-port.js';
+import { selectVhost, vhostCandidates, vhostConfigs } from '../vhost.js';
 import { InputStream } from './input.js';
 import {
   HTTP_VERSION, KNOWN_METHODS, hasToken, isChunked, normalizePath, parseRequestLine, parseStrictLength,
@@ -26,6 +27,17 @@ export interface ConnectionContext {
   isRunning: () => boolean;
   /** Answers GET and HEAD under `SetHandler server-status`; absent when mod_status is not there. */
   serverStatus?: (req: Request, conn: ConnectionInfo) => Response;
+  /**
+   * What a `<VirtualHost>` (by index in cfg.vhosts) has of its own besides its configuration:
+   * its ErrorLog and CustomLog writers. Absent, or a field absent: the main server's.
+   */
+  vhostContext?: (index: number, cfg: ChildConfig) => Partial<Pick<ConnectionContext, 'errorLog' | 'accessLog' | 'serverStatus'>>;
+}
+
+/** The context of one server (main or vhost): what a request is served with once it is chosen. */
+function serverContext(main: ConnectionContext, index: number): ConnectionContext {
+  const cfg = vhostConfigs(main.cfg)[index]!;
+  return { ...main, cfg, ...(main.vhostContext?.(index, cfg) ?? {}) };
 }
 
 /** The peer and local addresses (conn_rec's client_ip/local_ip). */
@@ -63,6 +75,12 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
   const input = new InputStream(socket);
   const state: ConnState = { keepalives: 0, close: false, bytesOut: 0 };
   const client = `${info.remoteAddr}:${info.remotePort}`;
+  // ap_update_vhost_given_ip: the candidates for this local address; the first is the
+  // connection's base server until a request names a host.
+  const main = ctx;
+  const candidates = main.cfg.vhosts.length > 0 ? vhostCandidates(main.cfg.vhosts, info.localAddr, info.localPort) : null;
+  const serverFor = (host: string | undefined): ConnectionContext => (candidates ? serverContext(main, selectVhost(main.cfg, candidates, host)) : main);
+  ctx = serverFor(undefined);
   ctx.scoreboard.setClient(info.remoteAddr);
   socket.on('error', () => {
     state.close = true;
@@ -73,7 +91,7 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
       const waitMs = state.keepalives > 0 ? ctx.cfg.keepAliveTimeoutMs : ctx.cfg.timeout * 1000;
       if (!(await input.waitReadable(waitMs)) || input.atEof) break;
       ctx.scoreboard.setStatus(Stage.BUSY_READ);
-      const done = await handleOneRequest(socket, input, info, client, ctx, state);
+      const done = await handleOneRequest(socket, input, info, client, ctx, state, serverFor);
       if (!done) break;
       if (!ctx.isRunning()) break;
     }
@@ -136,9 +154,11 @@ function newRequest(): Request {
 /** Reads, processes and answers one request; false when the connection must end. */
 async function handleOneRequest(
   socket: Duplex, input: InputStream, info: ConnectionInfo, client: string, ctx: ConnectionContext, state: ConnState,
+  serverFor: (host: string | undefined) => ConnectionContext,
 ): Promise<boolean> {
-  const { cfg, errorLog } = ctx;
+  let { cfg, errorLog } = ctx;
   const req = newRequest();
+  req.localPort = info.localPort;
   const strict = cfg.httpProtocolOptions.strict;
   const timeoutMs = cfg.timeout * 1000;
   // read_request_line: blank lines before the request are skipped (a few of them).
@@ -239,7 +259,12 @@ async function handleOneRequest(
       return finishWithError(socket, input, info, ctx, state, req, 400);
     }
     req.hostname = h;
+    const port = /:(\d+)$/.exec(hostHeader)?.[1];
+    if (port !== undefined) req.hostPort = Number(port);
   }
+  // ap_update_vhost_from_headers: the request's server by its host name.
+  ctx = serverFor(req.hostname);
+  ({ cfg, errorLog } = ctx);
   if ((!req.hostname && req.protoNum >= HTTP_VERSION(1, 1)) || (req.protoNum === HTTP_VERSION(1, 1) && hostHeader === undefined)) {
     errorLog.log('core', 'debug', `AH00569: client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): ${req.uri}`, client);
     return finishWithError(socket, input, info, ctx, state, req, 400);
@@ -424,7 +449,7 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
 function serverSignature(cfg: ChildConfig, req: Request): string {
   if (cfg.serverSignature === 'Off') return '';
   const name = serverNameFor(cfg, req);
-  const port = cfg.port;
+  const port = serverPort(cfg, req);
   if (cfg.serverSignature === 'EMail') {
     const admin = cfg.serverAdmin ?? '[no address given]';
     const href = /^[a-z][a-z0-9+.-]*:/i.test(admin) ? admin : `mailto:${admin}`;
@@ -433,26 +458,25 @@ function serverSignature(cfg: ChildConfig, req: Request): string {
   return `<hr>\n<address>${serverBanner(cfg)} Server at ${name} Port ${port}</address>\n`;
 }
 
+/**
+ * ap_get_server_port. UseCanonicalName Off: the port the client named (Host header or absolute
+ * URI), else ServerName's port, else 80. On: ServerName's port, else the local port.
+ */
+function serverPort(cfg: ChildConfig, req: Request): number {
+  if (cfg.useCanonicalName === 'On') return cfg.serverNamePort ?? req.localPort ?? 80;
+  const uriPort = req.parsedUri?.hostname && req.parsedUri.port ? Number(req.parsedUri.port) : undefined;
+  return uriPort ?? req.hostPort ?? cfg.serverNamePort ?? 80;
+}
+
 function serverNameFor(cfg: ChildConfig, req: Request): string {
   if (cfg.useCanonicalName === 'On') return cfg.serverName;
   return req.hostname ?? cfg.serverName;
 }
 
 /** The self-referencing URL base (ap_construct_url): scheme, host and port unless default. */
-function selfUrlBase(cfg: ChildConfig, req: Request, info: ConnectionInfo): string {
-  if (cfg.useCanonicalName !== 'On') {
-    const host = req.headers.get('Host');
-    if (host !== undefined && !req.parsedUri?.hostname) {
-      const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-      if (m) {
-        const port = m[2] ?? '80';
-        return `http://${m[1]!.toLowerCase()}${port === '80' ? '' : ':' + port}`;
-      }
-    }
-    if (req.hostname) return `http://${req.hostname}${req.parsedUri?.port && req.parsedUri.port !== '80' ? ':' + req.parsedUri.port : ''}`;
-  }
-  const port = cfg.port || info.localPort;
-  return `http://${cfg.serverName}${port === 80 ? '' : ':' + port}`;
+function selfUrlBase(cfg: ChildConfig, req: Request, _info: ConnectionInfo): string {
+  const port = serverPort(cfg, req);
+  return `http://${serverNameFor(cfg, req)}${port === 80 ? '' : ':' + port}`;
 }
 
 function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string } = {}): Response {
@@ -592,7 +616,7 @@ async function processRequest(
   const st = await discardBody(socket, input, req, ctx);
   if (st !== 0) throw new Die(st, { dropInput: true });
   if (!fileInfo) {
-    errorLog.log('core', 'info', `AH00128: File does not exist: ${filename}`, client);
+    errorLog.log('core', 'info', `AH00128: File does not exist: ${filename}${walked.pathInfo ?? ''}`, client);
     throw new Die(404);
   }
   if (walked.pathInfo) {

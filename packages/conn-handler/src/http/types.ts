@@ -74,6 +74,10 @@ export interface Request {
   assbackwards: boolean;
   /** Host from the absolute URI or the Host header, validated and lower-cased. */
   hostname?: string;
+  /** The port the Host header names, when it names one (r->parsed_uri.port after fix_hostname). */
+  hostPort?: number;
+  /** The connection's local port. */
+  localPort?: number;
   /** Milliseconds since the epoch (r->request_time). */
   requestTime: number;
   /** Microsecond-precision start, for %D. */
