@@ -3,13 +3,14 @@
  * @prefork/mpm-core's runMaster with what the command line knows (defines, command line,
  * how to re-read the configuration at a restart).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { ErrorLogger, type CoreServerConfig, type LoadResult, type StartupMessage } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { childSnapshot } from './child-config.js';
 import type { RunOptions } from './backend.js';
 import { readBuildInfo } from './build-info.js';
+import { parsePipedTarget, PipedLogs, PipedLogStartError } from './piped-logs.js';
 
 /**
  * Where this generation's snapshot goes: next to the mutexes (DefaultRuntimeDir, relative to
@@ -48,7 +49,22 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   }
   const core = first.result.server.config.get('core') as CoreServerConfig | undefined;
   const errorLog = core?.errorLog ?? 'logs/error_log';
-  const logger = new ErrorLogger({ kind: 'file', path: isAbsolute(errorLog) ? errorLog : resolve(first.result.serverRoot, errorLog) }, core?.logLevel);
+  // Piped logs (ErrorLog/CustomLog "|prog") are started here, once, and stand as FIFOs in
+  // DefaultRuntimeDir for the master's logger and the children's snapshots.
+  let errorLogPath = '';
+  const pipes = new PipedLogs(resolve(first.result.serverRoot, first.settings.mutexDir), () => errorLogPath, (line) => {
+    try {
+      appendFileSync(errorLogPath, line + '\n');
+    } catch {
+      // nowhere left to say it
+    }
+  });
+  try {
+    errorLogPath = parsePipedTarget(errorLog) ? pipes.resolve(errorLog, true) : isAbsolute(errorLog) ? errorLog : resolve(first.result.serverRoot, errorLog);
+  } catch (e) {
+    return pipedLogFailed(e as Error, pipes, options);
+  }
+  const logger = new ErrorLogger({ kind: 'file', path: errorLogPath }, core?.logLevel);
   const logRead = (messages: readonly StartupMessage[]) => {
     if (messages.length === 0) return;
     logger.open();
@@ -60,13 +76,21 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   // may still be starting and about to read its own.
   const written: string[] = [];
   const snapshotOf = (result: LoadResult, settings: PreforkSettings) => {
-    const file = writeSnapshot(settings, childSnapshot(result, settings, info.description, info.built), generation++, result.serverRoot);
+    const snapshot = childSnapshot(result, settings, info.description, info.built);
+    pipes.applyToSnapshot(snapshot, errorLog);
+    const file = writeSnapshot(settings, snapshot, generation++, result.serverRoot);
     written.push(file);
     return file;
   };
+  let firstSnapshot: string;
+  try {
+    firstSnapshot = snapshotOf(first.result, first.settings);
+  } catch (e) {
+    return pipedLogFailed(e as Error, pipes, options, parsePipedTarget(errorLog) ? undefined : errorLogPath);
+  }
   const masterOptions = {
     settings: first.settings,
-    configSnapshot: snapshotOf(first.result, first.settings),
+    configSnapshot: firstSnapshot,
     childEntry: inputs.childEntry,
     loadConfig: async () => {
       const next = await inputs.reload();
@@ -86,5 +110,22 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     return await inputs.runMaster(masterOptions as never);
   } finally {
     for (const file of written) rmSync(file, { force: true });
+    pipes.stopAll();
   }
+}
+
+/**
+ * A piped log program that cannot be started stops the start, as in Apache: AH00104 then
+ * AH00015, in the error log when it is already open (a CustomLog program), else on stderr.
+ */
+function pipedLogFailed(e: Error, pipes: PipedLogs, options: RunOptions, errorLogFile?: string): number {
+  pipes.stopAll();
+  const text = `${e instanceof PipedLogStartError ? e.message : `AH00104: ${e.message}`}\nAH00015: Unable to open logs\n`;
+  try {
+    if (errorLogFile === undefined) throw new Error('no error log yet');
+    appendFileSync(errorLogFile, text);
+  } catch {
+    options.stderr(text);
+  }
+  return 1;
 }

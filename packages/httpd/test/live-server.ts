@@ -4,7 +4,7 @@
  * 127.0.0.1 port; `stop()` ends it (TERM, then KILL to its process group) and removes the root.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,15 +56,15 @@ export interface LiveServer {
 export interface LiveOptions {
   /** Lines added after the base configuration (may override StartServers etc.). */
   extra?: string[];
-  /** Replaces the default `CustomLog logs/access_log combined` line(s). */
-  logLines?: string[];
+  /** Replaces the default `ErrorLog logs/error_log` and `CustomLog logs/access_log combined` lines; given the ServerRoot. */
+  logLines?: (root: string) => string[];
   startServers?: number;
   /** Which server: ours (default) or Debian's apache2 with the same configuration. */
   program?: 'prefork' | 'apache';
 }
 
-/** Writes a ServerRoot (htdocs with a few files, conf/httpd.conf) and starts the server. */
-export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
+/** Writes a ServerRoot (htdocs with a few files, conf/httpd.conf) on a free port. */
+export async function prepareRoot(opts: LiveOptions = {}): Promise<{ root: string; port: number; conf: string }> {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'prefork-live-')));
   // Children run as www-data when the test runs as root, and must reach the docroot.
   chmodSync(root, 0o755);
@@ -88,10 +88,9 @@ export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
     'DefaultRuntimeDir run',
     'Mutex file:run default',
     ...(process.getuid?.() === 0 ? ['User www-data', 'Group www-data'] : []),
-    'ErrorLog logs/error_log',
     'LogLevel info',
     'LogFormat "%h %l %u %t \\"%r\\" %>s %b \\"%{Referer}i\\" \\"%{User-Agent}i\\"" combined',
-    ...(opts.logLines ?? ['CustomLog logs/access_log combined']),
+    ...(opts.logLines?.(root) ?? ['ErrorLog logs/error_log', 'CustomLog logs/access_log combined']),
     `StartServers ${n}`,
     `MinSpareServers ${n}`,
     `MaxSpareServers ${n}`,
@@ -118,6 +117,12 @@ export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
     '',
   ].join('\n');
   writeFileSync(join(root, 'conf/httpd.conf'), conf);
+  return { root, port, conf: join(root, 'conf/httpd.conf') };
+}
+
+/** Writes a ServerRoot and starts the server in it. */
+export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
+  const { root, port } = await prepareRoot(opts);
   const argv = ['-f', join(root, 'conf/httpd.conf'), '-DFOREGROUND'];
   const master = spawn(opts.program === 'apache' ? APACHE_BIN : process.execPath, opts.program === 'apache' ? argv : [PREFORK_BIN, ...argv], {
     cwd: root,
@@ -195,4 +200,23 @@ export async function waitFor(f: () => boolean, ms: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return true;
+}
+
+/** Processes of a process group (the server's session), with their command lines. */
+export function groupProcesses(pgid: number): Array<{ pid: number; ppid: number; cmd: string }> {
+  const out: Array<{ pid: number; ppid: number; cmd: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      out.push({ pid: Number(name), ppid: Number(fields[1]), cmd });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
