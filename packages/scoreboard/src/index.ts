@@ -11,7 +11,7 @@ export { calcScoreboardGeometry, readLayout, MAX_SERVER_LIMIT, MAX_THREAD_LIMIT 
 export type { SegmentGeometry, StructLayout } from './layout.js';
 export type { NativeLayout, NativeScoreboard } from './native.js';
 export { loadNative, NativeLoadError } from './load-native.js';
-export { shmNameFor, segmentPath } from './segment.js';
+export { shmNameFor, segmentPath, inheritedFdPath } from './segment.js';
 export { processTimes, parseProcStatTimes } from './times.js';
 export type { SegmentLocation } from './segment.js';
 export {

@@ -53,4 +53,9 @@ export interface NativeScoreboard {
   remove(kind: NativeKind, path: string): boolean;
   /** The compiler's layout of global_score, process_score and worker_score. */
   layout(): NativeLayout;
+  /**
+   * Creates an anonymous segment (`memfd_create`, close-on-exec), sized, with the
+   * given permission bits; returns its fd. Absent from builds older than memfd support.
+   */
+  memfd?(name: string, size: number, mode: number): number;
 }

@@ -176,6 +176,40 @@ Napi::Value Unmap(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// memfd(name, size, mode) -> fd: an anonymous shared-memory file (memfd_create,
+// close-on-exec), sized and with the given permission bits. It has no name in any
+// file system, so nothing is left behind when the last process holding it dies;
+// the caller maps it through /proc/self/fd/<fd> and hands the fd to children.
+Napi::Value Memfd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* usage = "memfd(name: string, size: number, mode: number)";
+  if (info.Length() != 3 || !info[0].IsString() || !info[1].IsNumber() || !info[2].IsNumber()) {
+    ThrowUsage(env, usage);
+    return env.Undefined();
+  }
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  double sizeArg = info[1].As<Napi::Number>().DoubleValue();
+  int mode = info[2].As<Napi::Number>().Int32Value();
+  if (name.empty() || name.size() > 249 || name.find('\0') != std::string::npos || !(sizeArg > 0) ||
+      sizeArg > 9007199254740991.0 || sizeArg != static_cast<double>(static_cast<size_t>(sizeArg)) ||
+      mode < 0 || mode > 07777) {
+    ThrowUsage(env, usage);
+    return env.Undefined();
+  }
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+  if (fd < 0) {
+    ThrowErrno(env, "memfd_create", name, errno);
+    return env.Undefined();
+  }
+  if (fchmod(fd, mode) != 0 || ftruncate(fd, static_cast<off_t>(static_cast<size_t>(sizeArg))) != 0) {
+    int err = errno;
+    close(fd);
+    ThrowErrno(env, "ftruncate", name, err);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
 // remove(kind, path) -> true if it existed.
 Napi::Value Remove(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -285,6 +319,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unmap", Napi::Function::New(env, Unmap, "unmap"));
   exports.Set("remove", Napi::Function::New(env, Remove, "remove"));
   exports.Set("layout", Napi::Function::New(env, Layout, "layout"));
+  exports.Set("memfd", Napi::Function::New(env, Memfd, "memfd"));
   return exports;
 }
 

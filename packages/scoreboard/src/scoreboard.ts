@@ -1,9 +1,9 @@
-import { chownSync } from 'node:fs';
+import { chownSync, closeSync, fchownSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { calcScoreboardGeometry, fieldOffset, fieldSize, type SegmentGeometry } from './layout.js';
 import { loadNative } from './load-native.js';
 import { NativeKind, NativeOpenMode, type NativeErrnoError, type NativeLayout, type NativeScoreboard, type StructLayout } from './native.js';
-import { nativeTarget, segmentPath, type SegmentLocation } from './segment.js';
+import { checkMemfdName, inheritedFdPath, nativeTarget, segmentPath, type SegmentLocation } from './segment.js';
 import { ServerStatus } from './status.js';
 
 /** Stable codes of {@link ScoreboardError}. */
@@ -405,6 +405,12 @@ export class Scoreboard {
   readonly replacedStale: boolean;
   /** true for the process that created the segment and must remove it. */
   readonly owner: boolean;
+  /**
+   * The descriptor of a `memfd` segment in the process that created it, to be inherited by
+   * children (which attach through {@link inheritedFdPath}); closed by close()/destroy().
+   * Undefined for shm and file segments.
+   */
+  readonly fd: number | undefined;
   readonly global: GlobalScore;
 
   private readonly native: NativeScoreboard;
@@ -416,9 +422,10 @@ export class Scoreboard {
 
   private constructor(args: {
     native: NativeScoreboard; layout: NativeLayout; buffer: ArrayBuffer; geometry: SegmentGeometry;
-    location: SegmentLocation; replacedStale: boolean; owner: boolean;
+    location: SegmentLocation; replacedStale: boolean; owner: boolean; fd?: number;
   }) {
     this.native = args.native;
+    this.fd = args.fd;
     this.buffer = args.buffer;
     this.geometry = args.geometry;
     this.location = args.location;
@@ -452,6 +459,7 @@ export class Scoreboard {
     const layout = native.layout();
     const geometry = calcScoreboardGeometry(layout, opts.serverLimit, opts.threadLimit ?? 1);
     const mode = opts.mode ?? 0o600;
+    if (opts.location.kind === 'memfd') return Scoreboard.createMemfd(native, layout, geometry, opts.location, mode);
     const target = nativeTarget(opts.location);
     let replacedStale = false;
     let buffer: ArrayBuffer;
@@ -468,6 +476,36 @@ export class Scoreboard {
     }
     const sb = new Scoreboard({ native, layout, buffer, geometry, location: opts.location, replacedStale, owner: true });
     sb.mem.u8.fill(0);
+    sb.global.serverLimit = geometry.serverLimit;
+    sb.global.threadLimit = geometry.threadLimit;
+    sb.global.runningGeneration = 0;
+    sb.global.restartTime = aprTimeNow();
+    return sb;
+  }
+
+  /** Whether this build of the addon can create `memfd` segments (see {@link SegmentLocation}). */
+  static memfdSupported(native: NativeScoreboard = loadNative()): boolean {
+    return typeof native.memfd === 'function';
+  }
+
+  private static createMemfd(
+    native: NativeScoreboard, layout: NativeLayout, geometry: SegmentGeometry, location: SegmentLocation & { kind: 'memfd' }, mode: number,
+  ): Scoreboard {
+    const name = checkMemfdName(location.name);
+    if (!native.memfd) {
+      throw new ScoreboardError('SB_CREATE_FAILED', `${createFailedMessage(location)}: this build of the addon has no memfd support`);
+    }
+    let fd: number | undefined;
+    let buffer: ArrayBuffer;
+    try {
+      fd = native.memfd(name, geometry.size, mode);
+      buffer = native.map(NativeKind.File, inheritedFdPath(fd), geometry.size, NativeOpenMode.Attach, 0);
+    } catch (e) {
+      if (fd !== undefined) closeSync(fd);
+      throw new ScoreboardError('SB_CREATE_FAILED', createFailedMessage(location), { cause: e });
+    }
+    // A new memfd is zero-filled.
+    const sb = new Scoreboard({ native, layout, buffer, geometry, location, replacedStale: false, owner: true, fd });
     sb.global.serverLimit = geometry.serverLimit;
     sb.global.threadLimit = geometry.threadLimit;
     sb.global.runningGeneration = 0;
@@ -622,7 +660,8 @@ export class Scoreboard {
    */
   chown(uid: number, gid: number): void {
     this.checkOpen();
-    chownSync(segmentPath(this.location), uid, gid);
+    if (this.fd !== undefined) fchownSync(this.fd, uid, gid);
+    else chownSync(segmentPath(this.location), uid, gid);
   }
 
   /** Unmaps the segment in this process; later accessor use throws SB_CLOSED. Idempotent. */
@@ -630,6 +669,7 @@ export class Scoreboard {
     if (this.closed) return;
     this.closed = true;
     this.native.unmap(this.buffer);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
 
   /**
@@ -639,6 +679,8 @@ export class Scoreboard {
   destroy(): boolean {
     if (!this.owner) throw new ScoreboardError('SB_NOT_OWNER', 'PF01005: only the process that created the scoreboard removes it');
     this.close();
+    // A memfd has no name: closing the last descriptor and mapping frees it.
+    if (this.location.kind === 'memfd') return true;
     const t = nativeTarget(this.location);
     return this.native.remove(t.kind, t.path);
   }
