@@ -179,10 +179,18 @@ export function compileLogFormat(format: string): (r: LogRecord) => string {
   return (r) => pieces.map((p) => p(r)).join('');
 }
 
+/**
+ * mod_log_config's LOG_BUFSIZE: BufferedLogs never holds more than this, so that one write
+ * to a piped log (PIPE_BUF is 4096 on Linux) arrives whole, never interleaved with another
+ * child's.
+ */
+export const LOG_BUFSIZE = 4096;
+
 /** One CustomLog: compiled format, condition and file. */
 export class AccessLog {
   private readonly render: (r: LogRecord) => string;
-  private readonly buffer: string[] = [];
+  private buffer: string[] = [];
+  private bufferedBytes = 0;
 
   constructor(private readonly cfg: AccessLogConfig, private readonly sink: LineSink, private readonly buffered: boolean) {
     this.render = compileLogFormat(cfg.format);
@@ -195,15 +203,27 @@ export class AccessLog {
       if (set === c.negated) return;
     }
     const line = this.render(r) + '\n';
-    if (this.buffered) {
-      this.buffer.push(line);
-      if (this.buffer.length >= 64) this.flush();
-    } else {
+    if (!this.buffered) {
       this.sink(line);
+      return;
     }
+    // As buffered_log_writer: flush first when the line would not fit, and write a line of
+    // LOG_BUFSIZE or more at once rather than through the buffer.
+    const bytes = Buffer.byteLength(line);
+    if (this.bufferedBytes + bytes > LOG_BUFSIZE) this.flush();
+    if (bytes >= LOG_BUFSIZE) {
+      this.sink(line);
+      return;
+    }
+    this.buffer.push(line);
+    this.bufferedBytes += bytes;
   }
 
   flush(): void {
-    if (this.buffer.length) this.sink(this.buffer.splice(0).join(''));
+    if (this.buffer.length === 0) return;
+    const text = this.buffer.join('');
+    this.buffer = [];
+    this.bufferedBytes = 0;
+    this.sink(text);
   }
 }
