@@ -149,6 +149,8 @@ export interface ChildConfig {
   sections: AccessSection[];
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
+  /** `SetHandler` at server level (sections' own come in `sections`). */
+  setHandler?: string;
   /** `ErrorDocument` of the server (status → a local URL, a full URL, `"text`, or `default`). */
   errorDocuments: Record<string, string>;
   /** `<VirtualHost>` sections in configuration order; empty when there are none. */

@@ -181,6 +181,7 @@ function serverSnapshot(
     set('serverSignature', coreDir.serverSignature === undefined ? undefined : FLAG3[coreDir.serverSignature]);
     set('useCanonicalName', coreDir.useCanonicalName === undefined ? undefined : { on: 'On', off: 'Off', dns: 'DNS' }[coreDir.useCanonicalName]);
     set('limitRequestBody', coreDir.limitRequestBody);
+    set('setHandler', coreDir.setHandler);
     if (coreDir.fileETag) snapshot['fileETag'] = coreDir.fileETag.map((e) => ETAG[e.replace(/^[+-]/, '').toLowerCase()] ?? e);
     // On alone means Apache's built-in iso-8859-1.
     if (typeof coreDir.addDefaultCharset === 'string') snapshot['addDefaultCharset'] = coreDir.addDefaultCharset.toLowerCase() === 'on' ? 'iso-8859-1' : coreDir.addDefaultCharset;

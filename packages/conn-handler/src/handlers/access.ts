@@ -52,18 +52,60 @@ function mergeSlashes(uri: string): string {
 }
 
 /**
- * The handler `SetHandler` gives a URL-path: the last matching `<Location>` section that sets one
- * (`None` clears it). Undefined means the default handler (files).
+ * The sections that apply to a request, in the order Apache merges them: `<Directory>` by
+ * depth, `<DirectoryMatch>`, `<Files>`/`<FilesMatch>` on the file's name, then `<Location>`
+ * forms on the URL-path. Without a filename only the Location forms apply.
  */
-export function handlerFor(cfg: ChildConfig, uri: string): string | undefined {
-  const u = mergeSlashes(uri);
-  let handler: string | undefined;
-  for (const s of cfg.sections) {
-    if ((s.kind === 'location' || s.kind === 'locationMatch') && s.handler !== undefined && locationMatches(s, u)) {
-      handler = s.handler.toLowerCase() === 'none' ? undefined : s.handler;
+export function matchingSections(cfg: ChildConfig, filename: string | undefined, isDir: boolean, uri: string | undefined): AccessSection[] {
+  const out: AccessSection[] = [];
+  if (filename !== undefined) {
+    const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
+    const base = isDir ? '' : path.basename(filename);
+    const dirSections = cfg.sections
+      .filter((s) => s.kind === 'directory' && !s.pattern.startsWith('~'))
+      .map((s) => ({ s, depth: s.pattern === '/' ? 0 : s.pattern.replace(/\/+$/, '').split('/').length - 1 }))
+      .sort((x, y) => x.depth - y.depth);
+    for (const { s } of dirSections) if (directoryMatches(s, dir)) out.push(s);
+    for (const s of cfg.sections) {
+      if ((s.kind === 'directoryMatch' || (s.kind === 'directory' && s.pattern.startsWith('~'))) && directoryMatches(s, dir)) out.push(s);
+    }
+    if (base) {
+      for (const s of cfg.sections) if ((s.kind === 'files' || s.kind === 'filesMatch') && filesMatches(s, base)) out.push(s);
     }
   }
+  if (uri !== undefined) {
+    const u = mergeSlashes(uri);
+    for (const s of cfg.sections) if ((s.kind === 'location' || s.kind === 'locationMatch') && locationMatches(s, u)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * The handler `SetHandler` gives a request: the server's, then the last matching section that
+ * sets one (`None` clears it). Undefined means the default handler (files).
+ */
+export function handlerFor(cfg: ChildConfig, uri: string, filename?: string, isDir = false): string | undefined {
+  let handler = cfg.setHandler?.toLowerCase() === 'none' ? undefined : cfg.setHandler;
+  for (const s of matchingSections(cfg, filename, isDir, uri)) {
+    if (s.handler !== undefined) handler = s.handler.toLowerCase() === 'none' ? undefined : s.handler;
+  }
   return handler;
+}
+
+/**
+ * mod_mime's handler by extension (AddHandler): every extension of the name is looked up, the
+ * last that maps wins; sections' AddHandler lines merge over the server's.
+ */
+export function addHandlerFor(cfg: ChildConfig, filename: string, uri?: string): { handler: string; extension: string } | undefined {
+  const map: Record<string, string> = { ...(cfg.mime.addHandler ?? {}) };
+  for (const s of matchingSections(cfg, filename, false, uri)) if (s.addHandler) Object.assign(map, s.addHandler);
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  let found: { handler: string; extension: string } | undefined;
+  for (const e of base.split('.').slice(1)) {
+    const h = map[e.toLowerCase()];
+    if (h !== undefined) found = { handler: h, extension: e };
+  }
+  return found;
 }
 
 function ipMatches(spec: string, addr: string): boolean {
@@ -126,28 +168,8 @@ function ruleGrants(rule: RequireRule, client: ClientInfo): boolean {
  * granted, as with mod_authz_core's default.
  */
 export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri?: string): boolean {
-  const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
-  const base = isDir ? '' : path.basename(filename);
   let effective: RequireRule[] | null = null;
-  const dirSections = cfg.sections
-    .filter((s) => s.kind === 'directory' && !s.pattern.startsWith('~'))
-    .map((s) => ({ s, depth: s.pattern === '/' ? 0 : s.pattern.replace(/\/+$/, '').split('/').length - 1 }))
-    .sort((x, y) => x.depth - y.depth);
-  for (const { s } of dirSections) if (directoryMatches(s, dir) && s.require.length) effective = s.require;
-  for (const s of cfg.sections) {
-    if ((s.kind === 'directoryMatch' || (s.kind === 'directory' && s.pattern.startsWith('~'))) && directoryMatches(s, dir) && s.require.length) effective = s.require;
-  }
-  if (base) {
-    for (const s of cfg.sections) {
-      if ((s.kind === 'files' || s.kind === 'filesMatch') && filesMatches(s, base) && s.require.length) effective = s.require;
-    }
-  }
-  if (uri !== undefined) {
-    const u = mergeSlashes(uri);
-    for (const s of cfg.sections) {
-      if ((s.kind === 'location' || s.kind === 'locationMatch') && locationMatches(s, u) && s.require.length) effective = s.require;
-    }
-  }
+  for (const s of matchingSections(cfg, filename, isDir, uri)) if (s.require.length) effective = s.require;
   if (effective === null) return true;
   return effective.some((r) => ruleGrants(r, client));
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessAllowed, directoryIndexFor, handlerFor } from '../handlers/access.js';
+import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor } from '../handlers/access.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
@@ -569,7 +569,7 @@ async function processRequest(
   }
   // mod_status answers GET (and so HEAD) under its handler; any other method falls through to
   // the default handler, as status_handler declines it.
-  if (ctx.serverStatus && (req.method === 'GET' || req.method === 'HEAD') && handlerFor(cfg, req.uri) === 'server-status') {
+  if (ctx.serverStatus && (req.method === 'GET' || req.method === 'HEAD') && handlerFor(cfg, req.uri, walked.filename, isDir) === 'server-status') {
     return ctx.serverStatus(req, info);
   }
 
@@ -605,6 +605,7 @@ async function processRequest(
     errorLog.log('core', 'error', `AH00135: Invalid method in request ${req.theRequest}`, client);
     throw new Die(501);
   }
+  if (fileInfo?.isFile && !walked.pathInfo) refuseUnknownHandler(cfg, req, filename, client, errorLog);
   if (req.method === 'OPTIONS') {
     const headers = new OutHeaders();
     headers.set('Allow', allowHeader(cfg));
@@ -637,6 +638,24 @@ async function processRequest(
   const res = serveFile(cfg, req, filename, fileInfo);
   if (res.status === 416) throw new Die(416);
   return res;
+}
+
+/** Handlers this server runs; any other must never fall through to sending the file. */
+const IMPLEMENTED_HANDLERS = new Set(['default-handler', 'server-status']);
+
+/**
+ * A file that SetHandler or AddHandler gives to a handler this server does not have
+ * (cgi-script, a PHP handler, type-map …) is refused with 403 rather than sent as a file, which
+ * would show a program's source: as a ScriptAlias target is.
+ */
+function refuseUnknownHandler(cfg: ChildConfig, req: Request, filename: string, client: string, errorLog: ErrorLog): void {
+  const set = handlerFor(cfg, req.uri, filename, false);
+  const added = set === undefined ? addHandlerFor(cfg, filename, req.uri) : undefined;
+  const handler = set ?? added?.handler;
+  if (handler === undefined || IMPLEMENTED_HANDLERS.has(handler.toLowerCase())) return;
+  const how = set !== undefined ? `SetHandler ${set}` : `AddHandler ${added!.handler} .${added!.extension}`;
+  errorLog.log('core', 'error', `PF02010: ${how} names a handler this server does not run; ${filename} is not sent as a file`, client);
+  throw new Die(403);
 }
 
 function encodeURIPath(p: string): string {
