@@ -1,5 +1,5 @@
 /**
- * Issue 6's bounded fuzz run, against the real server: seeded mutations of valid requests,
+ * Issue 6's bounded fuzz run, against the real server: 2000 seeded mutations of valid requests,
  * each on its own connection (the client half-closes after its bytes), several connections at
  * once, to `prefork -DFOREGROUND` with 3 children and MaxConnectionsPerChild 0.
  *
@@ -113,7 +113,7 @@ function endsBeforeComplete(input: Buffer): boolean {
 }
 
 const seed = Number(process.env['PREFORK_FUZZ_SEED'] ?? 20261126);
-const count = Number(process.env['PREFORK_FUZZ_COUNT'] ?? 3000);
+const count = Number(process.env['PREFORK_FUZZ_COUNT'] ?? 2000);
 const haveApache = existsSync(APACHE_BIN);
 
 t.test(`live fuzz: ${count} mutated requests to a running server (seed ${seed})`, async (t) => {
