@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor } from '../handlers/access.js';
+import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
@@ -479,14 +479,15 @@ function selfUrlBase(cfg: ChildConfig, req: Request, _info: ConnectionInfo): str
   return `http://${serverNameFor(cfg, req)}${port === 80 ? '' : ':' + port}`;
 }
 
-function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string } = {}): Response {
+function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string; text?: string; recursiveError?: number } = {}): Response {
   const headers = new OutHeaders();
   if (statusIsHeaderOnly(status)) return { status, headers, body: { kind: 'empty' }, noContentLength: true };
   if (opts.location) headers.set('Location', opts.location);
   if (status === 405 || status === 501) headers.set('Allow', allowHeader(cfg));
-  const page = errorPage(status, {
+  const page = opts.text ?? errorPage(status, {
     method: req.method, location: opts.location, errorNotes: req.errorNotes,
     expect: req.headers.get('Expect'), signature: serverSignature(cfg, req),
+    ...(opts.recursiveError !== undefined ? { recursiveError: opts.recursiveError } : {}),
   });
   const data = Buffer.from(page, 'latin1');
   if (req.headerOnly) return { status, headers, contentType: 'text/html; charset=iso-8859-1', body: { kind: 'empty' }, noContentLength: true };
@@ -504,12 +505,100 @@ async function finishWithError(
     req.body = { kind: 'none' };
   }
   if (req.assbackwards && statusDropsConnection(status)) req.assbackwards = false;
-  const res = errorResponse(ctx.cfg, req, status, opts);
+  const res = customErrorResponse(ctx, req, status, opts, `${info.remoteAddr}:${info.remotePort}`) ?? errorResponse(ctx.cfg, req, status, opts);
   if (!req.forceClose && req.body.kind !== 'none') {
     const st = await discardBody(socket, input, req, ctx);
     if (st !== 0) req.forceClose = true;
   }
   return sendAndLog(socket, input, info, ctx, state, req, res);
+}
+
+/** The ErrorDocument for a status: the server's, then the sections that apply to the request. */
+function errorDocumentFor(cfg: ChildConfig, req: Request, status: number): string | undefined {
+  const key = String(status);
+  let doc = cfg.errorDocuments[key];
+  if (req.walkedUri !== undefined) {
+    for (const s of matchingSections(cfg, req.filename, req.filenameIsDir ?? false, req.walkedUri)) {
+      const d = s.errorDocuments?.[key];
+      if (d !== undefined) doc = d;
+    }
+  }
+  return doc;
+}
+
+/**
+ * ap_die with an ErrorDocument: `"text` is sent as the body, a full URL becomes a 302 to it, a
+ * local URL is served (as GET, without conditionals or ranges) with the error's status; when
+ * that document cannot be served the canned page says so ("Additionally, …"). `default` and no
+ * ErrorDocument: undefined (the canned page).
+ */
+function customErrorResponse(
+  ctx: ConnectionContext, req: Request, status: number, opts: { location?: string }, client: string,
+): Response | undefined {
+  const { cfg } = ctx;
+  if (statusIsHeaderOnly(status) || status < 400 && !opts.location) return undefined;
+  const doc = errorDocumentFor(cfg, req, status);
+  if (doc === undefined || doc === 'default') return undefined;
+  // set_error_document: a value with a space, or neither a local path nor a URL, is a message.
+  const isMessage = doc.startsWith('"') || doc.includes(' ') || !(doc.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(doc));
+  if (isMessage) return errorResponse(cfg, req, status, { ...opts, text: doc.startsWith('"') ? doc.slice(1) : doc });
+  if (!doc.startsWith('/')) return errorResponse(cfg, req, 302, { location: doc });
+  const served = serveErrorDocument(ctx, req, doc, client);
+  if (served.kind === 'file') {
+    served.res.status = status;
+    return served.res;
+  }
+  // The document's own failure is logged; the response reports the original error.
+  const res = errorResponse(cfg, { ...req, method: 'GET' }, status, { ...opts, recursiveError: status });
+  res.logAs = { status: served.status, bytes: 0 };
+  return res;
+}
+
+/** ap_internal_redirect to an ErrorDocument's local URL, for the static files this server serves. */
+function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, client: string): { kind: 'file'; res: Response } | { kind: 'failed'; status: number } {
+  const { cfg, errorLog } = ctx;
+  const q = doc.indexOf('?');
+  const normalized = normalizePath(q < 0 ? doc : doc.slice(0, q));
+  const args = q < 0 ? undefined : doc.slice(q + 1);
+  if (normalized === null) return { kind: 'failed', status: 400 };
+  const un = unescapeUrl(normalized);
+  if ('status' in un) return { kind: 'failed', status: un.status };
+  const uri = un.ok;
+  const translated = translateAlias(cfg.aliases, uri, args);
+  if (translated?.kind === 'redirect') return { kind: 'failed', status: translated.status };
+  const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, uri);
+  let filename = walked.filename;
+  let info = walked.info;
+  const clientInfo = { remoteAddr: client.replace(/:\d+$/, ''), localAddr: '' };
+  if (!accessAllowed(cfg, filename, info?.isDir ?? false, clientInfo, uri)) {
+    errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
+    return { kind: 'failed', status: 403 };
+  }
+  if (translated?.kind === 'script') return { kind: 'failed', status: 403 };
+  if (info?.isDir && !walked.pathInfo && uri.endsWith('/')) {
+    for (const name of directoryIndexFor(cfg, filename)) {
+      const candidate = filename.replace(/\/$/, '') + '/' + name;
+      const st = statFile(candidate);
+      if (!('errno' in st) && st.isFile) {
+        filename = candidate;
+        info = st;
+        break;
+      }
+    }
+  }
+  if (!info || walked.pathInfo) {
+    errorLog.log('core', 'info', `AH00128: File does not exist: ${walked.filename}${walked.pathInfo ?? ''}`, client);
+    return { kind: 'failed', status: 404 };
+  }
+  if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403 };
+  const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, ...(args !== undefined ? { args } : {}) };
+  try {
+    refuseUnknownHandler(cfg, sub, filename, client, errorLog);
+    fs.accessSync(filename, fs.constants.R_OK);
+  } catch {
+    return { kind: 'failed', status: 403 };
+  }
+  return { kind: 'file', res: serveFile(cfg, sub, filename, info) };
 }
 
 /** From a parsed, accepted request to its response (ap_process_request_internal + handler). */
@@ -538,6 +627,7 @@ async function processRequest(
       throw new Die(un.status);
     }
     req.uri = un.ok;
+    req.walkedUri = un.ok;
   }
   if (req.method === 'CONNECT') throw new Die(405);
 
@@ -551,6 +641,7 @@ async function processRequest(
   const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, req.uri);
   req.filename = walked.filename;
   req.pathInfo = walked.pathInfo;
+  req.filenameIsDir = walked.info?.isDir ?? false;
   if (walked.errno === 'ENAMETOOLONG' || walked.errno === 'EACCES') {
     const os = walked.errno === 'ENAMETOOLONG' ? '(36)File name too long' : '(13)Permission denied';
     errorLog.log('core', 'error', `AH00127: Cannot map ${req.theRequest} to file`, client, os);
@@ -561,6 +652,16 @@ async function processRequest(
   if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
     throw new Die(403);
+  }
+  // mod_alias's fixup: Redirect/RedirectMatch inside sections, the innermost section's first.
+  const sectionRedirects = matchingSections(cfg, walked.filename, isDir, req.uri).reverse().flatMap((s) => s.redirects ?? []);
+  if (sectionRedirects.length > 0) {
+    const r = translateAlias(sectionRedirects, req.uri, req.args);
+    if (r?.kind === 'redirect') {
+      if (r.location === undefined) throw new Die(r.status);
+      const location = r.location.startsWith('/') ? selfUrlBase(cfg, req, info) + r.location : r.location;
+      throw new Die(r.status, { location });
+    }
   }
   if (translated?.kind === 'script') {
     // ScriptAlias names programs; this server runs none and never sends them as files.
@@ -763,7 +864,7 @@ async function sendAndLog(
   ctx.accessLog({
     remoteAddr: info.remoteAddr, remotePort: info.remotePort, localAddr: info.localAddr, localPort: info.localPort,
     requestLine: req.theRequest, method: req.method, uri: req.uri, query: req.args, protocol: req.protocol,
-    status: res.status, bytesSent: sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
+    status: res.logAs?.status ?? res.status, bytesSent: res.logAs ? res.logAs.bytes : sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
     headersIn: (n) => reqHeaders.get(n), headersOut: (n) => (n.toLowerCase() === 'content-type' ? res.contentType : headers.get(n)),
     env: () => undefined, filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
     keepAlives: state.keepalives,

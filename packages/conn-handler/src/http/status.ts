@@ -49,6 +49,8 @@ export interface ErrorPageContext {
   expect?: string;
   /** The ServerSignature block (`<hr>\n<address>…</address>\n`) or ''. */
   signature: string;
+  /** The status of an ErrorDocument that could not be used (the "Additionally, …" paragraph). */
+  recursiveError?: number;
 }
 
 function withNotes(head: string, ctx: ErrorPageContext, tail: string): string {
@@ -109,5 +111,9 @@ export function errorPage(status: number, ctx: ErrorPageContext): string {
   const title = line.slice(4);
   return '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n'
     + `<html><head>\n<title>${line}</title>\n</head><body>\n<h1>${title}</h1>\n`
-    + cannedText(status, ctx) + ctx.signature + '</body></html>\n';
+    + cannedText(status, ctx)
+    + (ctx.recursiveError !== undefined
+      ? `<p>Additionally, a ${statusLine(ctx.recursiveError)}\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n`
+      : '')
+    + ctx.signature + '</body></html>\n';
 }

@@ -92,6 +92,10 @@ export interface Request {
   errorNotes?: string;
   /** Total request body bytes read. */
   bodyRead: number;
+  /** The decoded URL-path once request processing has begun (per-dir configuration applies). */
+  walkedUri?: string;
+  /** Whether `filename` named a directory after the walk. */
+  filenameIsDir?: boolean;
 }
 
 /** A response body: bytes in memory, slices of a file, or bytes whose length is not declared. */
@@ -110,4 +114,9 @@ export interface Response {
   forceChunked?: boolean;
   /** Omit Content-Length even with a sized body (304). */
   noContentLength?: boolean;
+  /**
+   * What the access log records when it differs from the response: a failed ErrorDocument
+   * logs the failed document request's status and no bytes (the last request of the chain).
+   */
+  logAs?: { status: number; bytes: number };
 }
