@@ -7,6 +7,7 @@
  */
 import t from 'tap';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parsePipedTarget, tokenizeCommand } from '../src/piped-logs.js';
 import { apache, APACHE_BIN, prefork } from './helpers.js';
@@ -31,7 +32,7 @@ for (const program of programs) {
       logLines: (root) => [
         `ErrorLog "|$cat >> ${root}/logs/error_piped"`,
         `CustomLog "|${ROTATELOGS} ${root}/logs/rotated.%Y%m%d 86400" combined`,
-        `CustomLog "||/usr/bin/tee -a ${root}/logs/tee_log" "%s %U%q"`,
+        `CustomLog "||/usr/bin/tee -a ${root}/logs/tee_log" "%s %U%q %P"`,
         `CustomLog "|$cat >> ${root}/logs/shell_log" "%U %>s"`,
       ],
     });
@@ -41,10 +42,26 @@ for (const program of programs) {
     const loggers = () => groupProcesses(master).filter((p) => p.ppid === master && !/prefork|apache2|node/.test(p.cmd.split(' ')[0]!));
 
     const N = 12;
-    for (let i = 0; i < N; i++) await exchange(server.port, `GET /hello.txt?n=${i} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
+    // Several at once, so that both children write to the same programs.
+    await Promise.all(Array.from({ length: N }, (_, i) => exchange(server.port, `GET /hello.txt?n=${i} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`)));
     await exchange(server.port, 'GET /missing HTTP/1.0\r\n\r\n');
     t.ok(await waitFor(() => (rotated().match(/GET \/hello\.txt\?n=/g) ?? []).length === N, 10000), `rotatelogs received the ${N} combined lines`);
-    t.ok(await waitFor(() => (server.read('logs/tee_log').match(/^200 \/hello\.txt\?n=\d+$/gm) ?? []).length === N, 10000), '"||tee" (no shell) received them');
+    t.ok(await waitFor(() => (server.read('logs/tee_log').match(/^200 \/hello\.txt\?n=\d+ \d+$/gm) ?? []).length === N, 10000), '"||tee" (no shell) received them');
+    // Two connections open at once are held by two children (each serves one at a time).
+    const held = [0, 1].map((i) => {
+      const sock = connect({ host: '127.0.0.1', port: server.port });
+      sock.write(`GET /hello.txt?held=${i} HTTP/1.1\r\nHost: localhost\r\n`);
+      sock.resume();
+      return new Promise<void>((resolve) => {
+        sock.on('close', () => resolve());
+        sock.on('error', () => resolve());
+        setTimeout(() => sock.end('Connection: close\r\n\r\n'), 1500);
+      });
+    });
+    await Promise.all(held);
+    t.ok(await waitFor(() => (server.read('logs/tee_log').match(/\?held=/g) ?? []).length === 2, 10000), 'the held requests are logged');
+    const writers = new Set(server.read('logs/tee_log').split('\n').filter((l) => l.includes('?held=')).map((l) => l.split(' ')[2]));
+    t.equal(writers.size, 2, 'lines from both children arrive through the one program');
     t.ok(await waitFor(() => /^\/missing 404$/m.test(server.read('logs/shell_log')), 10000), '"|$cat" (through the shell) received them');
     t.ok(await waitFor(() => /AH00163: /.test(server.read('logs/error_piped')), 10000), 'the master\'s error_log lines reach the ErrorLog program');
     t.ok(await waitFor(() => /AH00128: File does not exist: .*\/missing/.test(server.read('logs/error_piped')), 10000), 'a child\'s error_log lines reach it too');
