@@ -143,17 +143,18 @@ async function mpmParts(): Promise<MpmParts> {
 }
 
 /**
- * True when the child bundle exists and none of the files it was built from (listed beside it
- * by tools/scripts/bundle-child.mjs) changed since. Inputs that are not there (a published
- * install) do not count.
+ * True when the child bundle exists, was built by this Node version, and none of the files it
+ * was made from (its manifest beside it, written by tools/scripts/bundle-child.mjs) changed
+ * since. Inputs that are not there (a published install) do not count.
  */
-export function freshBundle(bundle: string): boolean {
+export function freshBundle(file: string): boolean {
   try {
-    const built = statSync(bundle).mtimeMs;
-    const inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, 'utf8')) as string[];
-    return inputs.every((rel) => {
+    const built = statSync(file).mtimeMs;
+    const manifest = JSON.parse(readFileSync(`${file}.inputs.json`, 'utf8')) as { node?: unknown; inputs?: unknown };
+    if (manifest.node !== process.version || !Array.isArray(manifest.inputs)) return false;
+    return manifest.inputs.every((rel) => {
       try {
-        return statSync(resolve(dirname(bundle), rel)).mtimeMs <= built;
+        return statSync(resolve(dirname(file), String(rel))).mtimeMs <= built;
       } catch {
         return true;
       }
@@ -165,7 +166,7 @@ export function freshBundle(bundle: string): boolean {
 
 /**
  * conn-handler's child program, found next to its package entry: the one-file bundle
- * (dist/child.cjs, quicker to start) when it was built, else dist/child-entry.js; undefined when absent.
+ * (dist/child.cjs, quicker to start) while fresh, else dist/child-entry.js; undefined when absent.
  */
 function childEntryPath(): string | undefined {
   try {

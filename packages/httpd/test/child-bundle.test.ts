@@ -19,7 +19,9 @@ t.test('a bundle is used only while none of its inputs is newer', (t) => {
   const past = new Date(Date.now() - 60_000);
   fs.utimesSync(input, past, past);
   t.equal(freshBundle(b), false, 'no manifest: not used');
-  fs.writeFileSync(`${b}.inputs.json`, JSON.stringify(['a.js', 'gone/b.js']));
+  fs.writeFileSync(`${b}.inputs.json`, JSON.stringify({ node: 'v0.0.1', inputs: ['a.js'] }));
+  t.equal(freshBundle(b), false, 'built by another Node version: not used');
+  fs.writeFileSync(`${b}.inputs.json`, JSON.stringify({ node: process.version, inputs: ['a.js', 'gone/b.js'] }));
   t.equal(freshBundle(b), true, 'inputs older (a missing one does not count)');
   const future = new Date(Date.now() + 60_000);
   fs.utimesSync(input, future, future);
