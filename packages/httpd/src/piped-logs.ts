@@ -106,7 +106,7 @@ export class PipedLog {
     }
   }
 
-  /** Starts the program; false when it could not be started (the line to log is passed to `log`). */
+  /** Starts the program on the read end; false when it could not be started at all. */
   private spawnProgram(): boolean {
     if (this.readFd === null) return false;
     this.lastSpawn = Date.now();
