@@ -25,6 +25,8 @@ export interface ChildRuntime {
   allAccessLogs?: AccessLog[];
   /** The flock accept mutex's file, when several listeners need it. */
   acceptLockFd?: number;
+  /** The pipe of death's read end: fd 3 in a spawned child; the master's own in ONE_PROCESS. */
+  podFd?: number;
 }
 
 /**
@@ -146,6 +148,7 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
       native: overrides.native ?? loadNativeAcceptor(),
       ...(statusWanted ? { serverStatus: statusHandler(cfg, scoreboard) } : {}),
       ...(vhostContext ? { vhostContext } : {}),
+      ...(overrides.podFd !== undefined ? { podFd: overrides.podFd } : {}),
     };
     if (bootstrap.acceptMutex.kind === 'flock' && bootstrap.listeners.length > 1) rt.acceptLockFd = fs.openSync(bootstrap.acceptMutex.path, 'a');
     if (!dropPrivileges(bootstrap, errorLog)) return ChildExit.FATAL;
@@ -167,7 +170,8 @@ export interface EarlySignals {
 async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<number> {
   const { cfg, native, scoreboard, errorLog } = rt;
   const listenFds = rt.bootstrap.listeners.map((l, i) => (typeof l.fd === 'number' ? l.fd : FIRST_LISTENER_FD + i));
-  for (const fd of [POD_FD, ...listenFds]) native.setNonBlocking(fd);
+  const podFd = rt.podFd ?? POD_FD;
+  for (const fd of [podFd, ...listenFds]) native.setNonBlocking(fd);
   // Opened in runChild before the privilege drop: the mutex file belongs to the master's user.
   const lockFd: number | null = rt.acceptLockFd ?? null;
   if (rt.bootstrap.acceptMutex.kind === 'pthread' && listenFds.length > 1) {
@@ -200,16 +204,16 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   if (early.gracefulRequested?.()) stopAccepting = true;
 
   const podCheck = (): LoopEnd | null => {
-    const r = native.readByte(POD_FD);
+    const r = native.readByte(podFd);
     if (r === 1) return 'pod';
     if (r === 0) return 'pod-eof';
     return null;
   };
 
   let pending: number | null = null;
-  const poller = new native.Poller([POD_FD, ...listenFds], (fd) => {
+  const poller = new native.Poller([podFd, ...listenFds], (fd) => {
     if (!wake) return;
-    if (fd === POD_FD) {
+    if (fd === podFd) {
       const why = podCheck();
       if (why) wake(why);
       return;
@@ -311,4 +315,13 @@ async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean):
     ...(rt.serverStatus ? { serverStatus: rt.serverStatus } : {}),
     ...(rt.vhostContext ? { vhostContext: rt.vhostContext } : {}),
   });
+}
+
+/**
+ * -X / -DONE_PROCESS: the child's life in the master's own process (mpm-core's
+ * runChildInProcess), with the master's listeners and pod; the privilege drop applies to this
+ * process, as in Apache.
+ */
+export function runChildInProcess(bootstrap: ChildBootstrap, fds: { pod: number }): Promise<number> {
+  return runChild(process.env, { bootstrap, podFd: fds.pod });
 }

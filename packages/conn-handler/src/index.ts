@@ -5,4 +5,4 @@ export { serveConnection, type ConnectionContext, type ConnectionInfo } from './
 export { parseRequestLine, normalizePath, unescapeUrl, parseUri, validHost } from './http/parse.js';
 export { errorPage, statusLine } from './http/status.js';
 export type { Request, Response } from './http/types.js';
-export { runChild, type ChildRuntime } from './child-main.js';
+export { runChild, runChildInProcess, type ChildRuntime } from './child-main.js';

@@ -102,9 +102,12 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     serverBuilt: info.built,
     commandLine: options.commandLine,
     foreground: defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG'),
-    // ONE_PROCESS would serve in the master itself, which needs the child loop in-process;
-    // until conn-handler offers that, -X and -DONE_PROCESS stay in the foreground with children.
-    oneProcess: false,
+    // -X (DEBUG) and -DONE_PROCESS: no children, the child's loop serves in this process.
+    oneProcess: defines.has('ONE_PROCESS') || defines.has('DEBUG'),
+    runChildInProcess: async (bootstrap: unknown, fds: { pod: number }) => {
+      const { runChildInProcess } = await import('@prefork/conn-handler');
+      return runChildInProcess(bootstrap as Parameters<typeof runChildInProcess>[0], fds);
+    },
   };
   try {
     return await inputs.runMaster(masterOptions as never);
