@@ -2,19 +2,34 @@
  * The master's scoreboard view over @prefork/scoreboard's shared segment (httpd's
  * scoreboard.h layout), the default for a real server.
  */
-import { Scoreboard, aprTimeNow, processTimes, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
+import { Scoreboard, aprTimeNow, inheritedFdPath, processTimes, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
 import type { MasterScoreboard, ServerStatus, SlotSnapshot } from './scoreboard-view.js';
 
 export class NativeMasterScoreboard implements MasterScoreboard {
   readonly attachInfo: { name: string; file?: string };
+  readonly inheritFd: number | undefined;
   constructor(readonly sb: Scoreboard) {
     const loc = sb.location;
-    this.attachInfo = loc.kind === 'file' ? { name: loc.path, file: loc.path } : { name: loc.name };
+    this.inheritFd = sb.fd;
+    // A memfd's own path serves the master itself (ONE_PROCESS); children get theirs at spawn.
+    this.attachInfo =
+      loc.kind === 'file' ? { name: loc.path, file: loc.path }
+      : loc.kind === 'memfd' ? { name: `memfd:${loc.name}`, file: inheritedFdPath(sb.fd!) }
+      : { name: loc.name };
   }
 
-  /** Creates the segment: at ScoreBoardFile when set, else a POSIX shm object named after `instanceKey`. */
+  /**
+   * Creates the segment: at ScoreBoardFile when set (a named file, as Apache's); else anonymous
+   * shared memory, as Apache's default on Linux: a memfd the children inherit, which no kill
+   * can leave behind. With an addon build that lacks memfd, a POSIX shm object named after
+   * `instanceKey` (found and replaced at the next start if a killed master leaves it).
+   */
   static create(serverLimit: number, scoreBoardFile: string | undefined, instanceKey: string): NativeMasterScoreboard {
-    const location: SegmentLocation = scoreBoardFile ? { kind: 'file', path: scoreBoardFile } : { kind: 'shm', name: shmNameFor(instanceKey) };
+    const location: SegmentLocation = scoreBoardFile
+      ? { kind: 'file', path: scoreBoardFile }
+      : Scoreboard.memfdSupported()
+        ? { kind: 'memfd', name: 'prefork-scoreboard' }
+        : { kind: 'shm', name: shmNameFor(instanceKey) };
     return new NativeMasterScoreboard(Scoreboard.create({ location, serverLimit, threadLimit: 1, mode: 0o600 }));
   }
 

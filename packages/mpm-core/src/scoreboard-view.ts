@@ -38,6 +38,11 @@ export interface MasterScoreboard {
   readonly slots: number;
   /** How a child attaches (goes into its bootstrap). */
   readonly attachInfo: { name: string; file?: string };
+  /**
+   * A descriptor every child must inherit to attach (an anonymous segment); the child then
+   * attaches through `/proc/self/fd/<its number there>` instead of `attachInfo.file`.
+   */
+  readonly inheritFd?: number;
   status(slot: number): ServerStatus;
   setStatus(slot: number, status: ServerStatus): void;
   pid(slot: number): number;

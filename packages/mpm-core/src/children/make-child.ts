@@ -24,6 +24,13 @@ export interface SpawnChildRequest {
   podReadFd: number;
   listeners: OpenListener[];
   bootstrap: Omit<ChildBootstrap, 'listeners'>;
+  /** More descriptors for the child, after the listeners (see {@link childExtraFd}). */
+  extraFds?: number[];
+}
+
+/** The number the i-th of `extraFds` has in a child with `listenerCount` listeners. */
+export function childExtraFd(listenerCount: number, i = 0): number {
+  return FIRST_LISTENER_FD + listenerCount + i;
 }
 
 /** The listeners as the child will see them: fd 4 onwards, in bucket order. */
@@ -47,7 +54,8 @@ export function spawnChild(req: SpawnChildRequest): ChildProcess {
   const bootstrap: ChildBootstrap = { ...req.bootstrap, listeners: childListenerInfo(req.listeners) };
   return spawn(process.execPath, [...req.nodeFlags, ...extraChildNodeFlags(process.env), req.childEntry], {
     // fd 0 /dev/null, 1-2 the master's, 3 the pod, 4… the listeners (child-protocol.ts).
-    stdio: ['ignore', 'inherit', 'inherit', req.podReadFd, ...req.listeners.map((l) => l.fd)],
+    // Then the extra descriptors (the scoreboard's memfd).
+    stdio: ['ignore', 'inherit', 'inherit', req.podReadFd, ...req.listeners.map((l) => l.fd), ...(req.extraFds ?? [])],
     env: childEnv(process.env, bootstrap),
     // Same process group as the master: a signal to the group reaches every child.
     detached: false,

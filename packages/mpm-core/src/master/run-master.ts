@@ -13,7 +13,7 @@ import { ListenError, bucketCount, closeListeners, setupListeners, type OpenList
 import { dummyConnection, podClose, podOpen, podSignal, type Pod } from '../children/pod.js';
 import { createAcceptMutex, destroyAcceptMutex, effectiveMechanism, DEFAULT_MUTEX_MECHANISM } from '../children/accept-mutex.js';
 import { processChildStatus, type ChildExitInfo } from '../children/child-status.js';
-import { DEFAULT_CHILD_NODE_FLAGS, childListenerInfo, spawnChild } from '../children/make-child.js';
+import { DEFAULT_CHILD_NODE_FLAGS, childExtraFd, childListenerInfo, spawnChild } from '../children/make-child.js';
 import { resolveChildUser } from '../children/user.js';
 import {
   initialSpawnState,
@@ -337,12 +337,20 @@ export class PreforkMaster {
     const bucket = slot % r.numBuckets;
     if (slot + 1 > r.spawn.maxDaemonsLimit) r.spawn.maxDaemonsLimit = slot + 1;
     sb.setStatus(slot, ServerStatus.STARTING);
+    const bootstrap = this.bootstrapFor(slot, bucket);
+    const extraFds: number[] = [];
+    if (sb.inheritFd !== undefined) {
+      // An anonymous scoreboard: the child inherits it after its listeners and maps it there.
+      extraFds.push(sb.inheritFd);
+      bootstrap.scoreboard = { ...sb.attachInfo, file: `/proc/self/fd/${childExtraFd(r.listeners[bucket].length)}` };
+    }
     const proc = spawnChild({
       childEntry: this.opts.childEntry,
       nodeFlags: this.opts.childNodeFlags ?? DEFAULT_CHILD_NODE_FLAGS,
       podReadFd: r.pods[bucket].readFd,
       listeners: r.listeners[bucket],
-      bootstrap: this.bootstrapFor(slot, bucket),
+      bootstrap,
+      extraFds,
     });
     proc.on('error', () => {
       /* a failed spawn is handled below through the missing pid */
