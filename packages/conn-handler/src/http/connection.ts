@@ -487,6 +487,7 @@ function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { l
   const page = opts.text ?? errorPage(status, {
     method: req.method, location: opts.location, errorNotes: req.errorNotes,
     expect: req.headers.get('Expect'), signature: serverSignature(cfg, req),
+    ...(cfg.serverAdmin !== undefined ? { admin: cfg.serverAdmin } : {}),
     ...(opts.recursiveError !== undefined ? { recursiveError: opts.recursiveError } : {}),
   });
   const data = Buffer.from(page, 'latin1');

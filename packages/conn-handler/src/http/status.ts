@@ -49,6 +49,8 @@ export interface ErrorPageContext {
   expect?: string;
   /** The ServerSignature block (`<hr>\n<address>…</address>\n`) or ''. */
   signature: string;
+  /** ServerAdmin of the request's server (the 500 page names it); absent: `[no address given]`. */
+  admin?: string;
   /** The status of an ErrorDocument that could not be used (the "Additionally, …" paragraph). */
   recursiveError?: number;
 }
@@ -101,7 +103,9 @@ function cannedText(status: number, ctx: ErrorPageContext): string {
     case 503:
       return '<p>The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.</p>\n';
     default:
-      return '<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n [no address given] to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n';
+      return '<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n '
+        + escapeHtml(ctx.admin ?? '[no address given]')
+        + ' to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n';
   }
 }
 
