@@ -199,17 +199,28 @@ export class PipedLogs {
     return p.fifo;
   }
 
-  /** Replaces piped targets in a child snapshot by their FIFOs; stops programs no longer named. */
+  /**
+   * Replaces piped targets in a child snapshot (the main server's and each virtual host's) by
+   * their FIFOs; stops programs no longer named.
+   */
   applyToSnapshot(snapshot: Record<string, unknown>, errorLogTarget: string | undefined): void {
     const used = new Set<string>();
-    const errorLog = snapshot['errorLog'];
-    if (typeof errorLog === 'string' && parsePipedTarget(errorLog)) {
-      snapshot['errorLog'] = this.resolve(errorLog, true);
-      used.add(errorLog);
-    }
     if (errorLogTarget && parsePipedTarget(errorLogTarget)) used.add(errorLogTarget);
-    const access = snapshot['accessLogs'];
-    if (Array.isArray(access)) {
+    const servers = [snapshot];
+    const vhosts = snapshot['vhosts'];
+    if (Array.isArray(vhosts)) {
+      for (const v of vhosts as Array<{ config?: unknown }>) {
+        if (v.config && typeof v.config === 'object') servers.push(v.config as Record<string, unknown>);
+      }
+    }
+    for (const server of servers) {
+      const errorLog = server['errorLog'];
+      if (typeof errorLog === 'string' && parsePipedTarget(errorLog)) {
+        used.add(errorLog);
+        server['errorLog'] = this.resolve(errorLog, true);
+      }
+      const access = server['accessLogs'];
+      if (!Array.isArray(access)) continue;
       for (const a of access as Array<{ target?: unknown }>) {
         if (typeof a.target === 'string' && parsePipedTarget(a.target)) {
           used.add(a.target);

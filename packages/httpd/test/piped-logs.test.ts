@@ -6,10 +6,11 @@
  * The same checks run against Debian's apache2 when it is installed.
  */
 import t from 'tap';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { parsePipedTarget, tokenizeCommand } from '../src/piped-logs.js';
+import { parsePipedTarget, PipedLogs, tokenizeCommand } from '../src/piped-logs.js';
 import { apache, APACHE_BIN, prefork } from './helpers.js';
 import { exchange, groupProcesses, prepareRoot, startLive, waitFor } from './live-server.js';
 
@@ -19,6 +20,35 @@ t.test('targets and argument splitting', async (t) => {
   t.same(parsePipedTarget('||/usr/bin/logger -t web'), { program: '/usr/bin/logger -t web', shell: false });
   t.same(parsePipedTarget('|$cat >> /tmp/x'), { program: 'cat >> /tmp/x', shell: true });
   t.same(tokenizeCommand(`/bin/prog  -a "two words" 'single q' back\\ slash`), ['/bin/prog', '-a', 'two words', 'single q', 'back slash']);
+});
+
+t.test('a snapshot\'s piped targets, main server and virtual hosts, become FIFOs shared by target', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'prefork-pipes-'));
+  const logged: string[] = [];
+  const pipes = new PipedLogs(dir, () => null, (l) => logged.push(l));
+  t.teardown(() => {
+    pipes.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const shared = '|$cat > /dev/null';
+  const snapshot: Record<string, unknown> = {
+    errorLog: '/var/log/error_log',
+    accessLogs: [{ target: shared, format: '%h' }, { target: '/var/log/access_log', format: '%h' }],
+    vhosts: [{ config: { errorLog: '|$cat > /dev/null 2>&1', accessLogs: [{ target: shared, format: '%v' }] } }],
+  };
+  pipes.applyToSnapshot(snapshot, '/var/log/error_log');
+  const main = snapshot['accessLogs'] as Array<{ target: string }>;
+  const vhost = (snapshot['vhosts'] as Array<{ config: { errorLog: string; accessLogs: Array<{ target: string }> } }>)[0]!.config;
+  t.ok(statSync(main[0]!.target).isFIFO(), 'the main server\'s piped CustomLog is a FIFO');
+  t.equal(main[1]!.target, '/var/log/access_log', 'files stay files');
+  t.equal(vhost.accessLogs[0]!.target, main[0]!.target, 'the same target, the same program');
+  t.ok(statSync(vhost.errorLog).isFIFO(), 'a virtual host\'s piped ErrorLog too');
+  t.equal(pipes.programs.length, 2, 'two programs');
+  // A restart whose configuration names only the shared one stops the other.
+  pipes.applyToSnapshot({ accessLogs: [{ target: shared, format: '%h' }] }, undefined);
+  t.equal(pipes.programs.length, 1, 'a program no longer named is stopped');
+  t.notOk(existsSync(vhost.errorLog), 'and its FIFO removed');
+  t.same(logged, [], 'nothing logged');
 });
 
 const ROTATELOGS = '/usr/bin/rotatelogs';
