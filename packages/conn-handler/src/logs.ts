@@ -56,7 +56,9 @@ export class ErrorLog {
     }
   }
 
+  /** LogLevel's verdict; `notice` always passes, as in log.c. */
   enabled(module: string, level: LogLevel): boolean {
+    if (level === 'notice') return true;
     return LEVELS.indexOf(level) <= (this.moduleLevels.get(module) ?? this.defaultLevel);
   }
 

@@ -73,8 +73,13 @@ export function nowMicros(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
 
-/** Whether a message of `level` from `module` passes LogLevel. */
+/**
+ * Whether a message of `level` from `module` passes LogLevel. As log.c does for a server's
+ * error log, `notice` always passes whatever LogLevel says (AH00163, AH00094, AH00169 … at the
+ * default `warn`).
+ */
 export function levelAllows(config: LogLevelConfig, module: string, level: LogLevelName): boolean {
+  if (level === 'notice') return true;
   const limit = config.modules[module] ?? config.level;
   return levelNumber(level) <= levelNumber(limit);
 }
