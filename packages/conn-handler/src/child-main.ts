@@ -295,7 +295,9 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
 }
 
 async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean): Promise<void> {
-  const socket = new net.Socket({ fd, readable: true, writable: true });
+  // Half-open allowed: a client that shuts down its side after a partial request still gets
+  // Apache's answer (400); the connection code ends our side itself (lingering close).
+  const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
   // ap_sock_disable_nagle: a response's last segment must not wait for the client's ACK.
   socket.setNoDelay(true);
   const info = {
