@@ -252,6 +252,11 @@ async function handleOneRequest(
 
   // ap_check_request_header: Host validity, Host required for HTTP/1.1, Expect.
   const hostHeader = req.headers.get('Host');
+  // fix_hostname also checks a host taken from an absolute-form target.
+  if (req.hostname && req.method !== 'CONNECT' && validHost(req.hostname.includes(':') ? `[${req.hostname}]` : req.hostname) === null) {
+    errorLog.log('core', 'debug', `AH00550: Client sent malformed Host header: ${req.hostname}`, client);
+    return finishWithError(socket, input, info, ctx, state, req, 400);
+  }
   if (!req.hostname && hostHeader !== undefined) {
     const h = validHost(hostHeader);
     if (h === null) {
