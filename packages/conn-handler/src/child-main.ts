@@ -22,7 +22,7 @@ export interface ChildRuntime {
   /** Per-vhost ErrorLog/CustomLog writers, for the vhosts that have their own. */
   vhostContext?: ConnectionContext['vhostContext'];
   /** Every access log writer (main and vhosts), to flush. */
-  allAccessLogs?: AccessLog[];
+  allAccessLogs: AccessLog[];
   /** The flock accept mutex's file, when several listeners need it. */
   acceptLockFd?: number;
   /** The pipe of death's read end: fd 3 in a spawned child; the master's own in ONE_PROCESS. */
@@ -31,10 +31,10 @@ export interface ChildRuntime {
 
 /**
  * The logs of each `<VirtualHost>` that names its own ErrorLog or CustomLog (mod_log_config
- * opens a vhost's logs at start; a vhost without uses the main server's). Piped and syslog
- * targets of a vhost go where the main server's piped targets go in this child (stderr).
+ * opens a vhost's logs at start; a vhost without uses the main server's). A piped target is
+ * already the FIFO the master made for it; syslog goes to stderr as the main server's does.
  */
-function vhostLogs(cfg: ChildConfig, mainError: ErrorLog, stderrSink: LineSink, opened: AccessLog[]): ConnectionContext['vhostContext'] | undefined {
+function vhostLogs(cfg: ChildConfig, stderrSink: LineSink, opened: AccessLog[]): ConnectionContext['vhostContext'] | undefined {
   if (cfg.vhosts.length === 0) return undefined;
   const mainLogs = JSON.stringify(cfg.accessLogs);
   const errorLogs = new Map<string, ErrorLog>();
@@ -121,8 +121,9 @@ async function attachScoreboard(b: ChildBootstrap, cfg: ChildConfig, errorLog: E
   }
 }
 
+/** A log target: a file (piped targets arrive as the master's FIFO paths); syslog goes to stderr. */
 function openSink(target: string, stderrFallback: LineSink): LineSink {
-  if (target.startsWith('|') || target.startsWith('syslog')) return stderrFallback;
+  if (target.startsWith('syslog')) return stderrFallback;
   return fileSink(target);
 }
 
@@ -140,7 +141,7 @@ export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: 
     const errorLog = overrides.errorLog ?? new ErrorLog(openSink(cfg.errorLog, stderrSink), cfg.logLevel);
     const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
     const allAccessLogs = [...accessLogs];
-    const vhostContext = vhostLogs(cfg, errorLog, stderrSink, allAccessLogs);
+    const vhostContext = vhostLogs(cfg, stderrSink, allAccessLogs);
     const scoreboard = overrides.scoreboard ?? (await attachScoreboard(bootstrap, cfg, errorLog));
     const statusWanted = [cfg.sections, ...cfg.vhosts.map((v) => v.config.sections ?? [])].some((list) => list.some((s) => s.handler === 'server-status'));
     rt = {
@@ -191,7 +192,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   };
   // Handlers only record the request; the loop acts on it.
   const onTerm = (): void => {
-    for (const a of rt.allAccessLogs ?? rt.accessLogs) a.flush();
+    for (const a of rt.allAccessLogs) a.flush();
     process.exit(ChildExit.OK);
   };
   process.on('SIGTERM', onTerm);
@@ -290,7 +291,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   }
   poller.close();
   scoreboard.setStatus(end === 'graceful' ? Stage.GRACEFUL : Stage.DEAD);
-  for (const a of rt.allAccessLogs ?? rt.accessLogs) a.flush();
+  for (const a of rt.allAccessLogs) a.flush();
   return ChildExit.OK;
 }
 

@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { ChildConfig, VirtualHostConfig } from './config.js';
+import { cachedRegExp } from './regex-cache.js';
 
 /** The effective configuration of a vhost: its own settings over the main server's. */
 export function vhostConfig(main: ChildConfig, v: VirtualHostConfig): ChildConfig {
@@ -53,7 +54,7 @@ export function wildcardMatch(pattern: string, text: string): boolean {
     else if (c === '?') re += '.';
     else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(re + '$').test(text.toLowerCase());
+  return cachedRegExp(re + '$').test(text.toLowerCase());
 }
 
 /** matches_aliases: ServerName, then ServerAlias names (exact, then with wildcards). */

@@ -61,6 +61,12 @@ t.test('through the engine: Host picks the vhost, its DocumentRoot, sections, si
         config: { serverName: 'a.example', documentRoot: a, sections: [...captureConfig(main).sections, { kind: 'directory', pattern: a, require: [{ kind: 'all', granted: true }] }] },
       },
       {
+        // Also named b.example, but only for local port 81: a Host header saying :81 must not
+        // make it a candidate (the connection's own port decides).
+        addresses: [{ addr: '*', port: 81 }], serverAliases: [],
+        config: { serverName: 'b.example', documentRoot: a },
+      },
+      {
         addresses: [{ addr: '*', port: 0 }], serverAliases: ['*.b.example'],
         config: {
           serverName: 'b.example', documentRoot: b, serverSignature: 'EMail', serverAdmin: 'admin@b.example',

@@ -119,15 +119,11 @@ export function parseVhostAddress(text: string): { addr: string; port: number } 
 
 /** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
 export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string, built = ''): Record<string, unknown> {
-  const snapshot = serverSnapshot(result, result.server, [result.server], settings, description, built);
-  const mainCore = result.server.config.get('core') as CoreServerConfig | undefined;
+  const snapshot = serverSnapshot(result, result.server, [result.server], settings, description, built, true);
   snapshot['vhosts'] = result.vhosts.map((v) => {
-    const config = serverSnapshot(result, v, [result.server, v], settings, description, built);
+    // A vhost's mime.types is the main server's (TypesConfig is server-wide): read once.
+    const config = serverSnapshot(result, v, [result.server, v], settings, description, built, false);
     const vCore = v.config.get('core') as CoreServerConfig | undefined;
-    // A vhost without ServerName takes the main server's (as for a wildcard address).
-    if (vCore?.serverName === undefined && mainCore?.serverName === undefined) delete config['serverName'];
-    const mime = config['mime'] as Record<string, unknown> | undefined;
-    if (mime) delete mime['types'];
     return {
       addresses: v.addresses.map(parseVhostAddress),
       serverAliases: vCore?.serverAliases ?? [],
@@ -141,6 +137,7 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
 /** One server's view (the main server, or a vhost already merged with it); `sectionsOf` in merge order. */
 function serverSnapshot(
   result: LoadResult, server: LoadResult['server'], sectionsOf: Array<LoadResult['server']>, settings: PreforkSettings, description: string, built: string,
+  withTypes: boolean,
 ): Record<string, unknown> {
   const core = server.config.get('core') as CoreServerConfig | undefined;
   const coreDir = server.dirDefaults.get('core') as CoreDirConfig | undefined;
@@ -160,7 +157,8 @@ function serverSnapshot(
     if (value !== undefined) snapshot[key] = value;
   };
   if (core) {
-    set('serverName', core.serverName?.replace(/:\d+$/, ''));
+    // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
+    set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));
     const namePort = /:(\d+)$/.exec(core.serverName ?? '')?.[1];
     if (namePort !== undefined) snapshot['serverNamePort'] = Number(namePort);
     set('serverAdmin', core.serverAdmin);
@@ -195,7 +193,7 @@ function serverSnapshot(
   const mimeDir = server.dirDefaults.get('mime_module') as MimeDir | undefined;
   if (mimeSrv || mimeDir) {
     snapshot['mime'] = {
-      types: mimeSrv ? readMimeTypes(abs(mimeSrv.typesConfig ?? 'conf/mime.types')) : {},
+      ...(withTypes ? { types: mimeSrv ? readMimeTypes(abs(mimeSrv.typesConfig ?? 'conf/mime.types')) : {} } : {}),
       addType: mimeDir?.types ?? {},
       addCharset: mimeDir?.charsets ?? {},
       ...(coreDir?.forceType ? { forceType: coreDir.forceType } : {}),

@@ -15,7 +15,13 @@ async function snapshotOf(t: Test, conf: string): Promise<Record<string, unknown
   mkdirSync(join(root, 'logs'));
   writeFileSync(join(root, 'mime.types'), 'text/html\thtml htm\nimage/png png\n# comment\n');
   writeFileSync(join(root, 'httpd.conf'), conf.replace('@ROOT@', root));
-  const result = await loadServerConfig({ file: join(root, 'httpd.conf'), serverRoot: root, defines: [], preDirectives: [], postDirectives: [], program: 'prefork', registry: createDefaultRegistry([]), startup: true } as never);
+  // A fixed resolver: names derived for servers without ServerName do not depend on this machine.
+  const resolver = {
+    hostname: () => 'box',
+    lookup: async () => '10.0.0.9',
+    reverse: async (address: string) => (address === '::1' ? 'ip6-loopback.example' : 'box.example'),
+  };
+  const result = await loadServerConfig({ file: join(root, 'httpd.conf'), serverRoot: root, defines: [], preDirectives: [], postDirectives: [], program: 'prefork', registry: createDefaultRegistry([]), startup: true, resolver } as never);
   t.equal(result.ok, true, `config loads: ${result.errors.map((e) => e.text).join('; ')}`);
   const settings = { listeners: [{ port: 8123 }], maxConnectionsPerChild: 7 } as unknown as PreforkSettings;
   return { root, ...childSnapshot(result, settings, 'Apache/2.4.71 (Debian)') };
@@ -187,7 +193,7 @@ CustomLog logs/access_log common
   t.same(sections.map((x) => x['kind']), ['directory', 'location'], 'the main server\'s sections come first');
   t.same(sections[1]!['redirects'], [{ kind: 'redirect', from: '/x/y', to: 'http://elsewhere/y', status: 302 }]);
   t.same(b.addresses, [{ addr: '::1', port: 80 }]);
-  t.equal(b.config['serverName'], 'main.example', 'no ServerName: the main server\'s');
+  t.equal(b.config['serverName'], 'ip6-loopback.example', 'no ServerName on an address vhost: its reverse name, as -S shows it');
   t.equal(b.config['documentRoot'], `${s['root']}/htdocs`);
   t.same((b.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['%v']);
   t.same((a.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['common'], 'no CustomLog: the main server\'s');

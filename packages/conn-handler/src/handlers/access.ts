@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import type { AccessSection, ChildConfig, RequireRule } from '../config.js';
+import { cachedRegExp } from '../regex-cache.js';
 
 /** Converts an Apache wildcard path (`*`, `?`, `[...]`) to a regular expression. */
 function wildcardToRegex(pattern: string, anchoredPrefix: boolean): RegExp {
@@ -10,13 +11,13 @@ function wildcardToRegex(pattern: string, anchoredPrefix: boolean): RegExp {
     else if (c === '?') re += '[^/]';
     else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
   }
-  return new RegExp('^' + re + (anchoredPrefix ? '(/|$)' : '$'));
+  return cachedRegExp('^' + re + (anchoredPrefix ? '(/|$)' : '$'));
 }
 
 function directoryMatches(section: AccessSection, dir: string): boolean {
   if (section.kind === 'directoryMatch' || section.pattern.startsWith('~')) {
     const src = section.pattern.replace(/^~\s*/, '');
-    return new RegExp(src).test(dir + '/');
+    return cachedRegExp(src).test(dir + '/');
   }
   const p = section.pattern.replace(/\/+$/, '') || '/';
   if (p === '/') return true;
@@ -25,7 +26,7 @@ function directoryMatches(section: AccessSection, dir: string): boolean {
 
 function filesMatches(section: AccessSection, base: string): boolean {
   if (section.kind === 'filesMatch' || section.pattern.startsWith('~')) {
-    return new RegExp(section.pattern.replace(/^~\s*/, '')).test(base);
+    return cachedRegExp(section.pattern.replace(/^~\s*/, '')).test(base);
   }
   return wildcardToRegex(section.pattern, false).test(base);
 }
@@ -38,7 +39,7 @@ function filesMatches(section: AccessSection, base: string): boolean {
  */
 export function locationMatches(section: AccessSection, uri: string): boolean {
   if (section.kind === 'locationMatch' || section.pattern.startsWith('~')) {
-    return new RegExp(section.pattern.replace(/^~\s*/, '')).test(uri);
+    return cachedRegExp(section.pattern.replace(/^~\s*/, '')).test(uri);
   }
   if (/[*?[]/.test(section.pattern)) return wildcardToRegex(section.pattern, false).test(uri);
   const p = section.pattern;

@@ -5,6 +5,7 @@
  * refused (Apache without mod_cgi would send the script's source as a file).
  */
 import type { AliasRule } from '../config.js';
+import { cachedRegExp } from '../regex-cache.js';
 
 /** What translation decided for a URL-path; null when no rule applies (DocumentRoot maps it). */
 export type Translation =
@@ -61,7 +62,7 @@ function isRegex(rule: AliasRule): boolean {
 /** The target a rule gives for `uri`, or null when it does not match. */
 function apply(rule: AliasRule, uri: string): string | null | undefined {
   if (isRegex(rule)) {
-    const m = new RegExp(rule.from).exec(uri);
+    const m = cachedRegExp(rule.from).exec(uri);
     if (!m) return null;
     if (rule.to === undefined) return undefined;
     const found = substituteGroups(rule.to, m);

@@ -479,7 +479,7 @@ function serverNameFor(cfg: ChildConfig, req: Request): string {
 }
 
 /** The self-referencing URL base (ap_construct_url): scheme, host and port unless default. */
-function selfUrlBase(cfg: ChildConfig, req: Request, _info: ConnectionInfo): string {
+function selfUrlBase(cfg: ChildConfig, req: Request): string {
   const port = serverPort(cfg, req);
   return `http://${serverNameFor(cfg, req)}${port === 80 ? '' : ':' + port}`;
 }
@@ -511,7 +511,7 @@ async function finishWithError(
     req.body = { kind: 'none' };
   }
   if (req.assbackwards && statusDropsConnection(status)) req.assbackwards = false;
-  const res = customErrorResponse(ctx, req, status, opts, `${info.remoteAddr}:${info.remotePort}`) ?? errorResponse(ctx.cfg, req, status, opts);
+  const res = customErrorResponse(ctx, req, status, opts, info) ?? errorResponse(ctx.cfg, req, status, opts);
   if (!req.forceClose && req.body.kind !== 'none') {
     const st = await discardBody(socket, input, req, ctx);
     if (st !== 0) req.forceClose = true;
@@ -539,7 +539,7 @@ function errorDocumentFor(cfg: ChildConfig, req: Request, status: number): strin
  * ErrorDocument: undefined (the canned page).
  */
 function customErrorResponse(
-  ctx: ConnectionContext, req: Request, status: number, opts: { location?: string }, client: string,
+  ctx: ConnectionContext, req: Request, status: number, opts: { location?: string }, info: ConnectionInfo,
 ): Response | undefined {
   const { cfg } = ctx;
   if (statusIsHeaderOnly(status) || status < 400 && !opts.location) return undefined;
@@ -549,7 +549,7 @@ function customErrorResponse(
   const isMessage = doc.startsWith('"') || doc.includes(' ') || !(doc.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(doc));
   if (isMessage) return errorResponse(cfg, req, status, { ...opts, text: doc.startsWith('"') ? doc.slice(1) : doc });
   if (!doc.startsWith('/')) return errorResponse(cfg, req, 302, { location: doc });
-  const served = serveErrorDocument(ctx, req, doc, client);
+  const served = serveErrorDocument(ctx, req, doc, info);
   if (served.kind === 'file') {
     served.res.status = status;
     return served.res;
@@ -561,8 +561,9 @@ function customErrorResponse(
 }
 
 /** ap_internal_redirect to an ErrorDocument's local URL, for the static files this server serves. */
-function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, client: string): { kind: 'file'; res: Response } | { kind: 'failed'; status: number } {
+function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, conn: ConnectionInfo): { kind: 'file'; res: Response } | { kind: 'failed'; status: number } {
   const { cfg, errorLog } = ctx;
+  const client = `${conn.remoteAddr}:${conn.remotePort}`;
   const q = doc.indexOf('?');
   const normalized = normalizePath(q < 0 ? doc : doc.slice(0, q));
   const args = q < 0 ? undefined : doc.slice(q + 1);
@@ -575,8 +576,7 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, uri);
   let filename = walked.filename;
   let info = walked.info;
-  const clientInfo = { remoteAddr: client.replace(/:\d+$/, ''), localAddr: '' };
-  if (!accessAllowed(cfg, filename, info?.isDir ?? false, clientInfo, uri)) {
+  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr }, uri)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
     return { kind: 'failed', status: 403 };
   }
@@ -641,7 +641,7 @@ async function processRequest(
   const translated = translateAlias(cfg.aliases, req.uri, req.args);
   if (translated?.kind === 'redirect') {
     if (translated.location === undefined) throw new Die(translated.status);
-    const location = translated.location.startsWith('/') ? selfUrlBase(cfg, req, info) + translated.location : translated.location;
+    const location = translated.location.startsWith('/') ? selfUrlBase(cfg, req) + translated.location : translated.location;
     throw new Die(translated.status, { location });
   }
   const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, req.uri);
@@ -665,7 +665,7 @@ async function processRequest(
     const r = translateAlias(sectionRedirects, req.uri, req.args);
     if (r?.kind === 'redirect') {
       if (r.location === undefined) throw new Die(r.status);
-      const location = r.location.startsWith('/') ? selfUrlBase(cfg, req, info) + r.location : r.location;
+      const location = r.location.startsWith('/') ? selfUrlBase(cfg, req) + r.location : r.location;
       throw new Die(r.status, { location });
     }
   }
@@ -686,7 +686,7 @@ async function processRequest(
   if (isDir && !walked.pathInfo) {
     if (!req.uri.endsWith('/')) {
       if (cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')) {
-        const location = `${selfUrlBase(cfg, req, info)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
+        const location = `${selfUrlBase(cfg, req)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
         throw new Die(301, { location });
       }
     } else {
