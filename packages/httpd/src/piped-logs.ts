@@ -53,7 +53,6 @@ export function tokenizeCommand(cmd: string): string[] {
   return out;
 }
 
-/** One running log program and its FIFO. */
 /** Why a program could not be started, as APR words it: `(2)No such file or directory`. */
 function execFailure(file: string): string {
   try {
@@ -72,6 +71,7 @@ export class PipedLogStartError extends Error {
   readonly code = 'AH00104';
 }
 
+/** One running log program and its FIFO. */
 export class PipedLog {
   private keepFd: number | null = null;
   private readFd: number | null = null;
@@ -90,15 +90,21 @@ export class PipedLog {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Makes the FIFO and starts the program; every failure is a PipedLogStartError (AH00104). */
   start(): void {
-    mkdirSync(dirname(this.fifo), { recursive: true });
-    rmSync(this.fifo, { force: true });
-    const made = spawnSync('mkfifo', ['-m', '600', this.fifo], { stdio: ['ignore', 'ignore', 'pipe'] });
-    if (made.status !== 0) throw new Error(`cannot make the pipe ${this.fifo}: ${made.stderr?.toString().trim() ?? made.error?.message}`);
-    // O_RDWR first: opening a FIFO for reading alone would wait for a writer. The master keeps
-    // this end for as long as it runs, so the program never sees EOF while it runs either.
-    this.keepFd = openSync(this.fifo, fsc.O_RDWR);
-    this.readFd = openSync(this.fifo, fsc.O_RDONLY);
+    try {
+      mkdirSync(dirname(this.fifo), { recursive: true });
+      rmSync(this.fifo, { force: true });
+      const made = spawnSync('mkfifo', ['-m', '600', this.fifo], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (made.status !== 0) throw new Error(`cannot make the pipe ${this.fifo}: ${made.stderr?.toString().trim() ?? made.error?.message}`);
+      // O_RDWR first: opening a FIFO for reading alone would wait for a writer. The master keeps
+      // this end for as long as it runs, so the program never sees EOF while it runs either.
+      this.keepFd = openSync(this.fifo, fsc.O_RDWR);
+      this.readFd = openSync(this.fifo, fsc.O_RDONLY);
+    } catch (e) {
+      this.stop();
+      throw new PipedLogStartError(`AH00104: unable to start piped log program '${this.program}': ${(e as Error).message}`);
+    }
     if (!this.spawnProgram()) {
       const argv0 = this.shell ? '/bin/sh' : (tokenizeCommand(this.program)[0] ?? '');
       this.stop();

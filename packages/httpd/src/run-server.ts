@@ -62,7 +62,8 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   try {
     errorLogPath = parsePipedTarget(errorLog) ? pipes.resolve(errorLog, true) : isAbsolute(errorLog) ? errorLog : resolve(first.result.serverRoot, errorLog);
   } catch (e) {
-    return pipedLogFailed(e as Error, pipes, options);
+    if (!(e instanceof PipedLogStartError)) throw e;
+    return pipedLogFailed(e, pipes, options);
   }
   const logger = new ErrorLogger({ kind: 'file', path: errorLogPath }, core?.logLevel);
   const logRead = (messages: readonly StartupMessage[]) => {
@@ -86,7 +87,9 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   try {
     firstSnapshot = snapshotOf(first.result, first.settings);
   } catch (e) {
-    return pipedLogFailed(e as Error, pipes, options, parsePipedTarget(errorLog) ? undefined : errorLogPath);
+    // Only a log program that cannot start is AH00104; anything else is not about logs.
+    if (!(e instanceof PipedLogStartError)) throw e;
+    return pipedLogFailed(e, pipes, options, parsePipedTarget(errorLog) ? undefined : errorLogPath);
   }
   const masterOptions = {
     settings: first.settings,
@@ -121,9 +124,9 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
  * A piped log program that cannot be started stops the start, as in Apache: AH00104 then
  * AH00015, in the error log when it is already open (a CustomLog program), else on stderr.
  */
-function pipedLogFailed(e: Error, pipes: PipedLogs, options: RunOptions, errorLogFile?: string): number {
+function pipedLogFailed(e: PipedLogStartError, pipes: PipedLogs, options: RunOptions, errorLogFile?: string): number {
   pipes.stopAll();
-  const text = `${e instanceof PipedLogStartError ? e.message : `AH00104: ${e.message}`}\nAH00015: Unable to open logs\n`;
+  const text = `${e.message}\nAH00015: Unable to open logs\n`;
   try {
     if (errorLogFile === undefined) throw new Error('no error log yet');
     appendFileSync(errorLogFile, text);

@@ -13,8 +13,7 @@
  * PREFORK_FUZZ_SEED and PREFORK_FUZZ_COUNT replay or lengthen a run.
  */
 import t from 'tap';
-import { existsSync } from 'node:fs';
-import { APACHE_BIN } from './helpers.js';
+import { APACHE_BIN, haveApache } from './helpers.js';
 import { childPids, exchange, startLive, type LiveServer } from './live-server.js';
 
 /** Deterministic PRNG (mulberry32): a failure replays from its seed. */
@@ -102,7 +101,6 @@ function looksLikeHttp1(input: Buffer): boolean {
 
 const seed = Number(process.env['PREFORK_FUZZ_SEED'] ?? 20261126);
 const count = Number(process.env['PREFORK_FUZZ_COUNT'] ?? 2000);
-const haveApache = existsSync(APACHE_BIN);
 
 t.test(`live fuzz: ${count} mutated requests to a running server (seed ${seed})`, async (t) => {
   const r = rng(seed);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parsePipedTarget, PipedLogs, tokenizeCommand } from '../src/piped-logs.js';
-import { apache, APACHE_BIN, prefork } from './helpers.js';
+import { apache, haveApache, prefork } from './helpers.js';
 import { exchange, groupProcesses, prepareRoot, startLive, waitFor } from './live-server.js';
 
 t.test('targets and argument splitting', async (t) => {
@@ -52,7 +52,7 @@ t.test('a snapshot\'s piped targets, main server and virtual hosts, become FIFOs
 });
 
 const ROTATELOGS = '/usr/bin/rotatelogs';
-const programs: Array<'prefork' | 'apache'> = existsSync(APACHE_BIN) ? ['apache', 'prefork'] : ['prefork'];
+const programs: Array<'prefork' | 'apache'> = haveApache ? ['apache', 'prefork'] : ['prefork'];
 
 for (const program of programs) {
   t.test(`${program}: CustomLog and ErrorLog through programs`, { skip: existsSync(ROTATELOGS) ? false : `${ROTATELOGS} is not installed (apache2-utils)` }, async (t) => {

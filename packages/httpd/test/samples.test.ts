@@ -16,8 +16,6 @@ interface SampleManifest {
 }
 
 /** Where prefork -t still differs from apache2 -t: exit code, and messages (none today). */
-const KNOWN_DIFFERENCES: Record<string, { code?: string; messages?: string }> = {};
-
 /** Our own warnings (PF ids) about what this server does not implement are ours by design. */
 const withoutOwnWarnings = (s: string) => s.replace(/^.*\] PF\d{5}: .*\n/gm, '');
 
@@ -44,8 +42,7 @@ for (const name of samples) {
     const [theirs, ours] = await Promise.all([apache(args, { env }), prefork(args, { env })]);
     t.equal(theirs.code, 0, `apache2 -t accepts ${name}: ${theirs.stderr}`);
     t.match(theirs.stderr, /Syntax OK\n$/);
-    const known = KNOWN_DIFFERENCES[name] ?? {};
-    t.equal(ours.code, theirs.code, 'prefork -t: same exit code', known.code ? { todo: known.code } : {});
-    t.equal(norm(withoutOwnWarnings(ours.stderr)), norm(theirs.stderr), 'prefork -t: same messages (our PF warnings aside)', known.messages ? { todo: known.messages } : {});
+    t.equal(ours.code, theirs.code, 'prefork -t: same exit code');
+    t.equal(norm(withoutOwnWarnings(ours.stderr)), norm(theirs.stderr), 'prefork -t: same messages (our PF warnings aside)');
   });
 }

@@ -4,24 +4,13 @@
  */
 import t from 'tap';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { prefork, REPO_ROOT } from './helpers.js';
+import { freePort } from './live-server.js';
 
 const dir = join(REPO_ROOT, 'httpd-conf-samples/serve');
 const pidFile = join(dir, 'run/httpd.pid');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function fetchText(port: number, path: string): Promise<{ status: number; body: string; server: string }> {
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
  * The master's scoreboard view over @prefork/scoreboard's shared segment (httpd's
  * scoreboard.h layout), the default for a real server.
  */
-import { Scoreboard, aprTimeNow, inheritedFdPath, processTimes, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
+import { Scoreboard, aprTimeNow, inheritedFdPath, processTimes, segmentPath, shmNameFor, type SegmentLocation } from '@prefork/scoreboard';
 import type { MasterScoreboard, ServerStatus, SlotSnapshot } from './scoreboard-view.js';
 
 export class NativeMasterScoreboard implements MasterScoreboard {
@@ -14,7 +14,7 @@ export class NativeMasterScoreboard implements MasterScoreboard {
     // A memfd's own path serves the master itself (ONE_PROCESS); children get theirs at spawn.
     this.attachInfo =
       loc.kind === 'file' ? { name: loc.path, file: loc.path }
-      : loc.kind === 'memfd' ? { name: `memfd:${loc.name}`, file: inheritedFdPath(sb.fd!) }
+      : loc.kind === 'memfd' ? { name: segmentPath(loc), file: inheritedFdPath(sb.fd!) }
       : { name: loc.name };
   }
 

@@ -476,11 +476,16 @@ export class Scoreboard {
     }
     const sb = new Scoreboard({ native, layout, buffer, geometry, location: opts.location, replacedStale, owner: true });
     sb.mem.u8.fill(0);
-    sb.global.serverLimit = geometry.serverLimit;
-    sb.global.threadLimit = geometry.threadLimit;
-    sb.global.runningGeneration = 0;
-    sb.global.restartTime = aprTimeNow();
-    return sb;
+    return sb.initGlobal();
+  }
+
+  /** A new segment's global record: its limits, generation 0, restart time now. */
+  private initGlobal(): this {
+    this.global.serverLimit = this.geometry.serverLimit;
+    this.global.threadLimit = this.geometry.threadLimit;
+    this.global.runningGeneration = 0;
+    this.global.restartTime = aprTimeNow();
+    return this;
   }
 
   /** Whether this build of the addon can create `memfd` segments (see {@link SegmentLocation}). */
@@ -505,12 +510,7 @@ export class Scoreboard {
       throw new ScoreboardError('SB_CREATE_FAILED', createFailedMessage(location), { cause: e });
     }
     // A new memfd is zero-filled.
-    const sb = new Scoreboard({ native, layout, buffer, geometry, location, replacedStale: false, owner: true, fd });
-    sb.global.serverLimit = geometry.serverLimit;
-    sb.global.threadLimit = geometry.threadLimit;
-    sb.global.runningGeneration = 0;
-    sb.global.restartTime = aprTimeNow();
-    return sb;
+    return new Scoreboard({ native, layout, buffer, geometry, location, replacedStale: false, owner: true, fd }).initGlobal();
   }
 
   /**

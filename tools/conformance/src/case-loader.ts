@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateMode } from './compare.js';
-import { STEP_KINDS, type AreaSpec, type CaseSpec, type LoadedCase, type StepKind } from './types.js';
+import { CHILD_SIGNALS, STEP_KINDS, type AreaSpec, type CaseSpec, type LoadedCase, type StepKind } from './types.js';
 
 /** A case folder whose case.json could not be used. */
 export interface BrokenCase {
@@ -15,8 +15,6 @@ export interface BrokenCase {
 }
 
 const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes', 'requiresRoot']);
-/** Signals a signalChild step may send (see ChildSignal). */
-const CHILD_SIGNALS: string[] = ['KILL', 'SEGV', 'TERM', 'HUP', 'USR1', 'INT', 'ABRT', 'BUS'];
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
 const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   run: ['stdin'],
@@ -24,8 +22,8 @@ const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   signal: ['wait', 'waitExit'],
   signalChild: ['wait'],
   http: ['background'],
-  errorlog: ['file', 'match', 'format', 'settle', 'until'],
-  accesslog: ['file', 'match', 'format', 'settle', 'until'],
+  errorlog: ['file', 'match', 'format', 'settle', 'until', 'atLeast'],
+  accesslog: ['file', 'match', 'format', 'settle', 'until', 'atLeast'],
 };
 
 function isStringArray(v: unknown): v is string[] {
@@ -103,7 +101,7 @@ export function validateCase(raw: unknown): string[] {
     if (kind === 'signal' && !['USR1', 'HUP', 'WINCH', 'TERM', 'INT', 'KILL'].includes(v as string)) {
       errors.push(`${where}: "signal" is one of USR1, HUP, WINCH, TERM, INT, KILL`);
     }
-    if (kind === 'signalChild' && !CHILD_SIGNALS.includes(v as string)) {
+    if (kind === 'signalChild' && !(CHILD_SIGNALS as readonly unknown[]).includes(v)) {
       errors.push(`${where}: "signalChild" is one of ${CHILD_SIGNALS.join(', ')}`);
     }
     if ((kind === 'signal' || kind === 'signalChild') && step.wait !== undefined && (typeof step.wait !== 'number' || !(step.wait >= 0))) {

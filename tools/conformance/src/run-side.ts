@@ -190,7 +190,7 @@ function launch(args: string[], ctx: StepContext, stdin?: string): Started {
 
 async function readLog(
   ctx: StepContext,
-  spec: { file?: string; match?: string; format?: string; settle?: number; until?: number },
+  spec: { file?: string; match?: string; format?: string; settle?: number; until?: number; atLeast?: number },
   dflt: string,
 ): Promise<Observation> {
   if (spec.settle) await sleep(spec.settle * 1000);
@@ -207,9 +207,10 @@ async function readLog(
     return lines;
   };
   let lines = read();
-  // `until`: poll for up to that many seconds until a (matching) line is there.
+  // `until`: poll for up to that many seconds until a (matching) line, or `atLeast` of them, is there.
   const deadline = Date.now() + (spec.until ?? 0) * 1000;
-  while ((lines === null || lines.length === 0) && Date.now() < deadline) {
+  const wanted = Math.max(1, spec.atLeast ?? 1);
+  while ((lines === null || lines.length < wanted) && Date.now() < deadline) {
     await sleep(100);
     lines = read();
   }
@@ -330,6 +331,8 @@ async function performStep(step: Step, ctx: StepContext): Promise<Observation> {
   if ('accesslog' in step) return readLog(ctx, { ...step, ...step.accesslog }, 'logs/access_log');
   if ('pidfile' in step) {
     const file = join(ctx.root, substitute(step.pidfile.file ?? 'run/httpd.pid', ctx.values));
+    const deadline = Date.now() + (step.pidfile.goneWithin ?? 0) * 1000;
+    while (existsSync(file) && Date.now() < deadline) await sleep(50);
     if (!existsSync(file)) return { exists: false };
     const content = readFileSync(file, 'utf8').trim();
     ctx.rawFields.push('isMaster');

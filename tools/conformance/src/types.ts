@@ -114,7 +114,8 @@ export interface SignalStep extends StepBase {
 }
 
 /** A signal one child process of the master may be sent. */
-export type ChildSignal = 'KILL' | 'SEGV' | 'TERM' | 'HUP' | 'USR1' | 'INT' | 'ABRT' | 'BUS';
+export const CHILD_SIGNALS = ['KILL', 'SEGV', 'TERM', 'HUP', 'USR1', 'INT', 'ABRT', 'BUS'] as const;
+export type ChildSignal = (typeof CHILD_SIGNALS)[number];
 
 /**
  * Send a signal to one child of the master (the one that started first): field signalled
@@ -148,6 +149,8 @@ export interface LogStep extends StepBase {
   settle?: number;
   /** Seconds to keep re-reading the file until at least one (matching) line is there. */
   until?: number;
+  /** With `until`: keep re-reading until at least this many (matching) lines are there. */
+  atLeast?: number;
 }
 
 /** The error log. */
@@ -160,9 +163,12 @@ export interface AccessLogStep extends LogStep {
   accesslog: LogStep | Record<string, never>;
 }
 
-/** Read the pid file: fields exists, isMaster (its pid is the started master's). */
+/**
+ * Read the pid file: fields exists, isMaster (its pid is the started master's). `goneWithin`:
+ * first wait up to that many seconds for the file to go (a removal the server makes on a signal).
+ */
 export interface PidfileStep extends StepBase {
-  pidfile: { file?: string };
+  pidfile: { file?: string; goneWithin?: number };
 }
 
 /** Fetch /server-status?auto: fields keys (in order) and values of the named keys. */

@@ -75,3 +75,26 @@ t.test('a background exchange stays in flight across later steps; await observes
   t.same(r.steps[5], { exited: false, exit: null }, 'waitExit sends nothing: the server is still running');
   t.ok(Date.now() - started >= 600);
 });
+
+t.test('a log step with atLeast polls until that many lines; a pidfile step with goneWithin waits for the removal', async (t) => {
+  const slow = join(here, 'fixtures', 'slow-logger.mjs');
+  const spec: CaseSpec = {
+    steps: [
+      { start: ['@PORT@', '@ROOT@'] },
+      { pidfile: {} },
+      { errorlog: { match: '^line', until: 5, atLeast: 3 } },
+      { pidfile: { goneWithin: 5 } },
+      { errorlog: { match: '^line', until: 5, atLeast: 4 } },
+      { waitExit: 0.1 },
+    ],
+  };
+  t.same(validateCase(spec), []);
+  const dir = mkdtempSync(join(tmpdir(), 'conformance-late-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await runSide(loaded(spec, dir), { label: 'late', command: [process.execPath, slow], programPaths: [slow] }, { fixturesDir: dir, ports: new PortAllocator() });
+  t.equal(r.error, undefined);
+  t.same(r.steps[1], { exists: true, isMaster: true }, 'the pid file is there at first');
+  t.ok((r.steps[2].lines as string[]).length >= 3, 'at least three lines were waited for');
+  t.same(r.steps[3], { exists: false }, 'the pid file was waited out');
+  t.same(r.steps[4].lines, ['line 1', 'line 2', 'line 3', 'line 4']);
+});

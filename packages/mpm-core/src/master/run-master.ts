@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { ChildExit, type AcceptMutex, type ChildBootstrap } from '@prefork/core';
+import { inheritedFdPath } from '@prefork/scoreboard';
 import type { PreforkSettings } from '../config/settings.js';
 import { applyRunAdjustments } from '../config/clamps.js';
 import { coreLog, preforkLog, type MpmLogger, type MpmLogRecord } from '../logging.js';
@@ -342,7 +343,7 @@ export class PreforkMaster {
     if (sb.inheritFd !== undefined) {
       // An anonymous scoreboard: the child inherits it after its listeners and maps it there.
       extraFds.push(sb.inheritFd);
-      bootstrap.scoreboard = { ...sb.attachInfo, file: `/proc/self/fd/${childExtraFd(r.listeners[bucket].length)}` };
+      bootstrap.scoreboard = { ...sb.attachInfo, file: inheritedFdPath(childExtraFd(r.listeners[bucket].length)) };
     }
     const proc = spawnChild({
       childEntry: this.opts.childEntry,
