@@ -25,6 +25,8 @@ import type {
 
 /** AP_MAX_INCLUDE_DEPTH */
 export const MAX_INCLUDE_DEPTH = 128;
+/** ReadOptions.maxErrors when not given. */
+export const DEFAULT_MAX_ERRORS = 100;
 
 /** Help texts Apache appends to arity errors of the read-time directives it declares. */
 const HELP = {
@@ -74,6 +76,11 @@ export class ReadPass implements ReadState {
   private readonly vars = new Map<string, string>();
   private readonly env: Record<string, string | undefined>;
   private readonly stopAtFirst: boolean;
+  private readonly maxErrors: number;
+  /** Collecting all errors, maxErrors were met: nothing more is read. */
+  private capped = false;
+  /** The files being read, outermost first (a file on it that comes again is a recursion). */
+  private readonly fileStack: string[] = [];
   private includeDepth = 0;
   readonly macros = new Macros(this);
 
@@ -82,6 +89,7 @@ export class ReadPass implements ReadState {
     this.defineNames = [...new Set(opts.defines ?? [])];
     this.env = opts.env ?? process.env;
     this.stopAtFirst = opts.stopAtFirstError ?? true;
+    this.maxErrors = Math.max(1, opts.maxErrors ?? DEFAULT_MAX_ERRORS);
   }
 
   get defines(): ReadonlyMap<string, string> {
@@ -101,7 +109,20 @@ export class ReadPass implements ReadState {
   /** Records an error; says whether reading must stop. */
   fail(code: ConfigErrorCode, message: string, loc: SourceLocation, includedFrom: SourceLocation[]): Outcome {
     this.errors.push({ code, message, loc: { ...loc }, includedFrom: includedFrom.map((l) => ({ ...l })) });
-    return this.stopAtFirst ? STOP : undefined;
+    return this.afterError(loc, includedFrom);
+  }
+
+  private afterError(loc: SourceLocation, includedFrom: SourceLocation[]): Outcome {
+    if (this.stopAtFirst) return STOP;
+    if (this.errors.length < this.maxErrors) return undefined;
+    this.capped = true;
+    this.errors.push({
+      code: 'E_TOO_MANY_ERRORS',
+      message: `${this.maxErrors} errors: the rest of the configuration was not read`,
+      loc: { ...loc },
+      includedFrom: includedFrom.map((l) => ({ ...l })),
+    });
+    return STOP;
   }
 
   warn(w: ConfigWarning): void {
@@ -109,7 +130,7 @@ export class ReadPass implements ReadState {
   }
 
   get stopped(): boolean {
-    return this.stopAtFirst && this.errors.length > 0;
+    return this.capped || (this.stopAtFirst && this.errors.length > 0);
   }
 
   /** ap_server_root_relative */
@@ -165,7 +186,7 @@ export class ReadPass implements ReadState {
       const message = `Could not open configuration file ${file}: ${reason}`;
       if (isMain) {
         this.errors.push({ code, message, loc: { file, line: 1, column: 1 }, includedFrom: [], noLine: true });
-        return this.stopAtFirst ? STOP : undefined;
+        return this.afterError({ file, line: 1, column: 1 }, []);
       }
       return this.fail(code, message, where, includedFrom);
     };
@@ -186,9 +207,24 @@ export class ReadPass implements ReadState {
     } catch (e) {
       return openError(strerror(e));
     }
+    if (!this.stopAtFirst && this.fileStack.includes(file)) {
+      // Collecting every error, a recursion is cut where it closes: going on to Apache's depth
+      // limit would read every file of the cycle 128 times over, with every error repeated.
+      return this.fail(
+        'E_INCLUDE_DEPTH',
+        `${file} includes itself: a recursion (Apache stops it at the maximum include depth of ${MAX_INCLUDE_DEPTH})`,
+        where,
+        includedFrom,
+      );
+    }
     const chain = from ? [...includedFrom, { ...from, via: 'Include' as const }] : includedFrom;
     this.includes.push({ file, depth: chain.filter((l) => l.via !== 'Use').length, ...(from ? { from } : {}) });
-    return this.buildFile(new Cursor(new TextSource(file, text, chain)), into);
+    this.fileStack.push(file);
+    try {
+      return this.buildFile(new Cursor(new TextSource(file, text, chain)), into);
+    } finally {
+      this.fileStack.pop();
+    }
   }
 
   // ---------------------------------------------------------------- ap_build_config

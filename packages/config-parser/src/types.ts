@@ -66,6 +66,7 @@ export type ConfigErrorCode =
   | 'E_OPEN' // a file or directory could not be opened
   | 'E_WILDCARD_NO_MATCH' // Include with a wildcard that matched nothing
   | 'E_INCLUDE_DEPTH' // Include recursion too deep
+  | 'E_TOO_MANY_ERRORS' // collecting all errors: reading stopped at ReadOptions.maxErrors
   | 'E_SECTION_NOT_CLOSED' // <Directory> was not closed.
   | 'E_SECTION_END_EXPECTED' // Expected </X> before end of configuration / but saw </Y>
   | 'E_STRAY_CLOSE' // </X> without matching <X> section
@@ -156,6 +157,12 @@ export interface ReadOptions {
   env?: Record<string, string | undefined>;
   /** Stop at the first error, as Apache does (default true). false collects all. */
   stopAtFirstError?: boolean;
+  /**
+   * Collecting all errors, reading stops after this many (default 100), with one more error
+   * (E_TOO_MANY_ERRORS) saying so: an `Include /` or a file of binary data would otherwise go on
+   * for as long as there are files.
+   */
+  maxErrors?: number;
 }
 
 export interface ReadResult {

@@ -86,6 +86,32 @@ t.test('recursion stops at the include depth limit', (t) => {
   t.end();
 });
 
+t.test('collecting all errors, a recursion is cut where it closes and reading stops after maxErrors', (t) => {
+  // A directory that includes itself: every file of the cycle once, not 128 times over.
+  const files = { 'main.conf': 'Include conf\n', 'conf/a.conf': '</Stray>\nInclude conf\n', 'conf/b.conf': 'B\n' };
+  const r = readTree(t, files, { stopAtFirstError: false });
+  t.same(
+    r.errors.map((e) => [e.code, e.loc.file.slice(r.root.length), e.loc.line]),
+    [
+      ['E_STRAY_CLOSE', '/conf/a.conf', 1],
+      ['E_INCLUDE_DEPTH', '/conf/a.conf', 2],
+    ],
+    'the stray close once, then the recursion at the Include that closes it',
+  );
+  t.equal(r.errors[1].message, `${join(r.root, 'conf/a.conf')} includes itself: a recursion (Apache stops it at the maximum include depth of ${MAX_INCLUDE_DEPTH})`);
+  t.same(shape(r.tree), ['B', 'B'], 'b.conf from the outer walk and from the one inside a.conf');
+  const first = readTree(t, files);
+  t.same(first.errors.map((e) => e.code), ['E_STRAY_CLOSE'], "stopping at the first error, as Apache does, nothing changes");
+
+  const many = readTree(t, { 'main.conf': '</X>\n'.repeat(30) + 'Last\n' }, { stopAtFirstError: false, maxErrors: 10 });
+  t.equal(many.errors.length, 11, 'ten errors and the one that says reading stopped');
+  t.same(many.errors[10], { code: 'E_TOO_MANY_ERRORS', message: '10 errors: the rest of the configuration was not read', loc: many.errors[9].loc, includedFrom: [] });
+  t.notOk(JSON.stringify(shape(many.tree)).includes('Last'), 'nothing after the cap is read');
+  const all = readTree(t, { 'main.conf': '</X>\n'.repeat(30) }, { stopAtFirstError: false });
+  t.equal(all.errors.length, 30, 'under the default cap of 100 every error is listed');
+  t.end();
+});
+
 t.test('a symlinked directory loop inside an included directory', (t) => {
   const r = readTree(t, { 'main.conf': 'Include loop\n', 'loop/a.conf': 'A\n' });
   symlinkSync(join(r.root, 'loop'), join(r.root, 'loop', 'again'));
