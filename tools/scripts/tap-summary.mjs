@@ -13,13 +13,15 @@ export default class TapSummary extends Transform {
     super();
     this.parser = new Parser();
     this.totals = { pass: 0, fail: 0, skip: 0, todo: 0 };
+    this.started = Date.now();
     this.watch(this.parser, [], this.totals, 0);
     this.parser.on('complete', () => {
       const t = this.totals;
       let line = `${pkgName}: ${t.pass} passed, ${t.fail} failed`;
       if (t.skip) line += `, ${t.skip} skipped`;
       if (t.todo) line += `, ${t.todo} todo`;
-      this.push(line + '\n');
+      // The time is for the CI log (where does a run's half hour go); nothing asserts it.
+      this.push(`${line} (${((Date.now() - this.started) / 1000).toFixed(0)} s)\n`);
     });
   }
 

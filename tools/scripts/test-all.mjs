@@ -41,11 +41,20 @@ function add(name, pass, fail, skip = 0) {
   lines.push(`${name}: ${pass} passed, ${fail} failed${skip ? `, ${skip} skipped` : ''}`);
 }
 
+// Each stage's wall time, printed before the totals (for the CI log; nothing asserts it).
+const stageTimes = [];
+let stageStart = Date.now();
+function stageDone(name) {
+  stageTimes.push(`${name} ${Math.round((Date.now() - stageStart) / 1000)} s`);
+  stageStart = Date.now();
+}
+
 // 1. Type-check: the build (sources, strict) and the tests.
 const npx = 'npx';
 const build = await run(npx, ['tsc', '-b', 'tsconfig.build.json']);
 const testsTc = await run(npx, ['tsc', '-p', 'tsconfig.tests.json', '--noEmit']);
 add('typecheck', (build.code === 0) + (testsTc.code === 0), (build.code !== 0) + (testsTc.code !== 0));
+stageDone('typecheck');
 
 // 2. Every package's tap suite, through Nx. A project whose run printed no summary failed.
 const projects = [];
@@ -69,6 +78,7 @@ if (build.code === 0) {
 } else {
   for (const name of projects) add(name, 0, 1);
 }
+stageDone('packages');
 
 // 3. Conformance against live Apache (the runner itself says how it was run).
 const conformanceCli = join(root, 'tools', 'conformance', 'dist', 'cli.js');
@@ -77,8 +87,10 @@ if (existsSync(conformanceCli)) {
   const s = conf.summaries.at(-1);
   if (s) add('conformance-cases', s.pass, s.fail, s.skip);
   else add('conformance-cases', 0, 1);
+  stageDone('conformance');
 }
 
-console.log('\n' + lines.join('\n'));
+console.log(`\nwall time: ${stageTimes.join(', ')}`);
+console.log(lines.join('\n'));
 console.log(`${totals.pass} passed, ${totals.fail} failed${totals.skip ? `, ${totals.skip} skipped` : ''}`);
 process.exit(totals.fail === 0 ? 0 : 1);
