@@ -130,6 +130,43 @@ t.test('starting children count as idle; GRACEFUL ones as busy', async (t) => {
   t.equal(a.next.maxDaemonsLimit, 3);
 });
 
+t.test('ours: a cycle waits for children still starting instead of resetting the spawn rate', async (t) => {
+  const limits = { daemonsLimit: 64, minSpare: 5, maxSpare: 10, numBuckets: 1 };
+  const S = ServerStatus;
+  const of = (...runs: [ServerStatus, number][]): ServerStatus[] => {
+    const out: ServerStatus[] = runs.flatMap(([s, n]) => Array<ServerStatus>(n).fill(s));
+    return out.concat(Array<ServerStatus>(64 - out.length).fill(S.DEAD));
+  };
+  const state = { ...initialSpawnState(), idleSpawnRate: 16, maxDaemonsLimit: 23 };
+  // 15 busy, the 8 spawned last cycle still starting: MinSpare is reached only through them.
+  let a = performIdleServerMaintenance(of([S.BUSY_READ, 15], [S.STARTING, 8]), limits, state);
+  t.same([a.spawn, a.next.idleSpawnRate, a.killOneIdleInBucket], [[], 16, undefined], 'no spawn, rate kept (prefork.c would reset it to 1)');
+  // 16 starting are over MaxSpare only because they are starting: no kill either.
+  a = performIdleServerMaintenance(of([S.BUSY_READ, 23], [S.STARTING, 16]), limits, { ...state, idleSpawnRate: 32, maxDaemonsLimit: 39 });
+  t.same([a.spawn, a.next.idleSpawnRate, a.killOneIdleInBucket], [[], 32, undefined], 'no kill, rate kept');
+  // With ready idle children enough on their own, prefork.c's rule stands.
+  a = performIdleServerMaintenance(of([S.BUSY_READ, 15], [S.READY, 5], [S.STARTING, 3]), limits, state);
+  t.equal(a.next.idleSpawnRate, 1, 'five ready idle children: the rate resets');
+  a = performIdleServerMaintenance(of([S.READY, 11], [S.STARTING, 2]), limits, state);
+  t.equal(a.killOneIdleInBucket, 0, 'eleven ready idle children: one is killed');
+
+  // Children that take two cycles to start still ramp 8, 16, 32 under 40 held connections.
+  let statuses = of([S.READY, 8]);
+  const age = Array<number>(64).fill(0);
+  let st: SpawnState = { ...initialSpawnState(), maxDaemonsLimit: 8 };
+  const spawned: number[] = [];
+  for (let cycle = 0; cycle < 12; cycle++) {
+    let held = 40;
+    statuses = statuses.map((s) => ((s === S.READY || s === S.BUSY_READ) && held-- > 0 ? S.BUSY_READ : s));
+    const r = performIdleServerMaintenance(statuses, limits, st);
+    st = r.next;
+    if (r.spawn.length) spawned.push(r.spawn.length);
+    for (const slot of r.spawn) [statuses[slot], age[slot]] = [S.STARTING, 0];
+    statuses = statuses.map((s, i) => (s === S.STARTING && ++age[i] >= 2 ? S.READY : s));
+  }
+  t.same(spawned, [1, 2, 4, 8, 16, 25], 'the spawn rate doubles as with children that start at once, up to MaxRequestWorkers (64)');
+});
+
 t.test('idle kills go round-robin over buckets', async (t) => {
   const statuses = Array<ServerStatus>(8).fill(ServerStatus.READY);
   const limits = { daemonsLimit: 8, minSpare: 1, maxSpare: 2, numBuckets: 2 };

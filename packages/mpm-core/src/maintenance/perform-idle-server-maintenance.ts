@@ -54,6 +54,7 @@ export function performIdleServerMaintenance(
   const next: SpawnState = { ...state };
   const freeSlots: number[] = [];
   let idleCount = 0;
+  let startingCount = 0;
   let lastNonDead = -1;
   let totalNonDead = 0;
 
@@ -67,6 +68,7 @@ export function performIdleServerMaintenance(
       // A child still starting counts as idle: it was started at least a cycle ago, and
       // spawning more for it would only swamp the machine further.
       if (status <= ServerStatus.READY) ++idleCount;
+      if (status === ServerStatus.STARTING) ++startingCount;
       ++totalNonDead;
       lastNonDead = i;
     }
@@ -74,6 +76,17 @@ export function performIdleServerMaintenance(
   next.maxDaemonsLimit = lastNonDead + 1;
 
   const actions: MaintenanceActions = { spawn: [], log: [], next, idleCount, totalNonDead };
+
+  // Ours, not prefork.c's: an Apache child is READY within milliseconds, so at the next cycle
+  // the ones started last cycle are idle or already busy. A Node child takes about a second
+  // (more on a busy machine). When the count only crosses MaxSpare, or only reaches MinSpare,
+  // thanks to children still starting, the cycle waits for them: no kill, no spawn, and the
+  // spawn rate is kept rather than reset, so a ramp under load doubles (8, 16, 32) as Apache's
+  // does instead of starting over at 1.
+  const readyIdle = idleCount - startingCount;
+  if (startingCount > 0 && ((idleCount > limits.maxSpare && readyIdle <= limits.maxSpare) || (idleCount >= limits.minSpare && readyIdle < limits.minSpare))) {
+    return actions;
+  }
 
   if (idleCount > limits.maxSpare) {
     // One child per cycle, through the pod so that a child which just picked up a
