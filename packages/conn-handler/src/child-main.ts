@@ -265,10 +265,14 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     }
     pending = null;
     const why = await new Promise<LoopEnd | null>((resolve) => {
-      wake = resolve;
+      // Settles once: a signal and a readable listener in the same turn must not both count,
+      // or a connection accepted after the signal's wake-up would be dropped unanswered.
+      wake = (w) => {
+        wake = null;
+        resolve(w);
+      };
       poller.start();
     });
-    wake = null;
     poller.stop();
     if (lockFd !== null) native.unlockFile(lockFd);
     if (why) {
