@@ -217,7 +217,9 @@ export async function stopAll(pgids: number[], pids: number[], marker: string, g
     alive = alive.filter(isAlive);
     if (alive.length === 0) return [];
   }
-  alive = processesOfRun(pgids, pids, marker);
+  // Those still alive from the first scan too: a worker in its own session whose master has
+  // gone is reparented, and a second scan by descent would no longer find it.
+  alive = [...new Set([...alive.filter(isAlive), ...processesOfRun(pgids, pids, marker)])];
   for (const g of pgids) signalQuietly(-g, 'SIGKILL');
   for (const p of alive) signalQuietly(p, 'SIGKILL');
   const killDeadline = Date.now() + 2000;
