@@ -149,6 +149,8 @@ t.test('ours: a cycle waits for children still starting instead of resetting the
   t.equal(a.next.idleSpawnRate, 1, 'five ready idle children: the rate resets');
   a = performIdleServerMaintenance(of([S.READY, 11], [S.STARTING, 2]), limits, state);
   t.equal(a.killOneIdleInBucket, 0, 'eleven ready idle children: one is killed');
+  a = performIdleServerMaintenance(of([S.STARTING, 12]), limits, state);
+  t.same([a.killOneIdleInBucket, a.next.idleSpawnRate], [0, 1], 'twelve starting and none busy (a decay after start-up): killed as in prefork.c');
 
   // Children that take two cycles to start still ramp 8, 16, 32 under 40 held connections.
   let statuses = of([S.READY, 8]);

@@ -79,14 +79,18 @@ export function performIdleServerMaintenance(
 
   // Ours, not prefork.c's: an Apache child is READY within milliseconds, so at the next cycle
   // the ones started last cycle are idle or already busy. A Node child takes about a second
-  // (more on a busy machine). When the count only crosses MaxSpare, or only reaches MinSpare,
-  // thanks to children still starting, the cycle waits for them: no kill, no spawn, and the
-  // spawn rate is kept rather than reset, so a ramp under load doubles (8, 16, 32) as Apache's
-  // does instead of starting over at 1.
+  // (more on a busy machine). When the count only reaches MinSpare thanks to children still
+  // starting, or only crosses MaxSpare thanks to them while the ready ones are all busy (a
+  // ramp: the new children will be busy too), the cycle waits for them: no spawn, no kill, and
+  // the spawn rate is kept rather than reset, so a ramp under load doubles (8, 16, 32) as
+  // Apache's does instead of starting over at 1. With no child busy (a decay after start-up)
+  // prefork.c's kill stands: the pod byte waits for the first child to reach its loop.
   const readyIdle = idleCount - startingCount;
-  if (startingCount > 0 && ((idleCount > limits.maxSpare && readyIdle <= limits.maxSpare) || (idleCount >= limits.minSpare && readyIdle < limits.minSpare))) {
-    return actions;
-  }
+  const busy = totalNonDead - idleCount;
+  const waitForStarting =
+    startingCount > 0 &&
+    (idleCount > limits.maxSpare ? readyIdle === 0 && busy > 0 : idleCount >= limits.minSpare && readyIdle < limits.minSpare);
+  if (waitForStarting) return actions;
 
   if (idleCount > limits.maxSpare) {
     // One child per cycle, through the pod so that a child which just picked up a
