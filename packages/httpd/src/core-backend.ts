@@ -8,6 +8,7 @@ import {
   formatLogLine,
   levelNumber,
   loadServerConfig,
+  showDirectives,
   type CoreServerConfig,
   type LoadResult,
   type StartupMessage as CoreMessage,
@@ -108,13 +109,7 @@ function describeMutex(setting: string, serverRoot: string): string {
 }
 
 function directivesText(result: LoadResult): string {
-  let out = '';
-  for (const m of result.moduleDefs) {
-    for (const d of m.directives ?? []) {
-      out += `${d.name} (${m.sourceFile})\n\t${d.help ?? ''}\n`;
-    }
-  }
-  return out;
+  return showDirectives(result.moduleDefs);
 }
 
 /** What the command line takes from @prefork/mpm-core, looked up so a partial build still checks. */

@@ -67,6 +67,28 @@ t.test('dumps equal apache2', { skip: haveApache ? false : 'no apache2' }, async
   t.match(ours.stdout, / mpm_prefork_module \(shared\)\n/);
 });
 
+t.test('-L: every directive we list reads as in apache2 -L (help text and where it is allowed)', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const file = conf('L.conf', 'LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so',
+    'LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so', 'LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so');
+  const [ours, theirs] = await Promise.all([preforkInProcess(['-L', '-f', file]), apache(['-L', '-f', file])]);
+  /** Directive header line -> its indented lines. */
+  const blocks = (text: string): Map<string, string[]> => {
+    const out = new Map<string, string[]>();
+    let cur: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      if (line.startsWith('\t')) cur.push(line);
+      else out.set(line, (cur = []));
+    }
+    return out;
+  };
+  const mine = blocks(ours.stdout);
+  const ref = blocks(theirs.stdout);
+  t.ok(mine.size >= 80, `ours lists ${mine.size} directives`);
+  const differ = [...mine].filter(([head, lines]) => JSON.stringify(ref.get(head)) !== JSON.stringify(lines)).map(([head]) => head);
+  t.same(differ, [], 'no directive of ours reads differently from (or is missing in) apache2 -L');
+});
+
 t.test('-k equals apache2 -k', { skip: haveApache ? false : 'no apache2' }, async (t) => {
   const k = conf('k.conf');
   const pid = join(root, 'run/httpd.pid');

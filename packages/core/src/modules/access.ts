@@ -63,10 +63,16 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   return undefined;
 }
 
+const BLOCK_HELP = {
+  all: 'of which none must fail and at least one must pass for a request to succeed',
+  any: 'of which one must pass for a request to succeed',
+  none: 'of which none must pass for a request to succeed',
+};
+
 function block(kind: 'all' | 'any' | 'none', tag: string): DirectiveDef<undefined, AuthzDirConfig> {
   return {
     name: `<${tag}`, arity: 'RAW_ARGS', context: OR_AUTHCFG,
-    help: 'container for grouping authorization directives',
+    help: `container for grouping authorization directives ${BLOCK_HELP[kind]}`,
     set: (cmd, raw) => {
       const unclosed = unclosedSection(cmd);
       if (unclosed) return unclosed;

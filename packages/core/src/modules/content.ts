@@ -125,7 +125,7 @@ export const dirModule: ModuleDef<undefined, DirDirConfig> = {
       },
     },
     {
-      name: 'FallbackResource', arity: 'TAKE1', context: ACCESS_CONF | OR_FILEINFO | OR_INDEXES,
+      name: 'FallbackResource', arity: 'TAKE1', context: OR_INDEXES,
       help: 'Set a default handler',
       set: (cmd, arg) => {
         cmd.dirConfig.fallbackResource = arg.toLowerCase() === 'disabled' ? undefined : arg;
@@ -133,8 +133,8 @@ export const dirModule: ModuleDef<undefined, DirDirConfig> = {
       },
     },
     {
-      name: 'DirectoryCheckHandler', arity: 'FLAG', context: ACCESS_CONF | RSRC_CONF,
-      help: 'Enable DirectoryIndex and DirectorySlash handling even if another handler is configured',
+      name: 'DirectoryCheckHandler', arity: 'FLAG', context: OR_INDEXES,
+      help: 'On or Off',
       set: (cmd, on) => {
         cmd.dirConfig.directoryCheckHandler = on;
         return undefined;

@@ -88,6 +88,13 @@ function sectionArgs(cmd: Cmd, raw: string): string[] | string {
   return words;
 }
 
+/** The help texts `apache2 -L` shows for the path sections. */
+const SECTION_HELP: Record<string, string> = {
+  Directory: 'Container for directives affecting resources located in the specified directories',
+  Location: 'Container for directives affecting resources accessed through the specified URL paths',
+  Files: 'Container for directives affecting files matching specified patterns',
+};
+
 function dirLike(kind: 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMatch' | 'Files' | 'FilesMatch'): D {
   const isMatch = kind.endsWith('Match');
   const base = kind.replace('Match', '');
@@ -95,7 +102,7 @@ function dirLike(kind: 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMa
     name: `<${kind}`,
     arity: 'RAW_ARGS',
     context: base === 'Files' ? OR_ALL : RSRC_CONF,
-    help: '',
+    help: SECTION_HELP[base],
     set: (cmd, raw) => {
       const err = cmd.checkContext(base === 'Files' ? NOT_IN_LIMIT : NOT_IN_DIR_CONTEXT) ?? unclosedSection(cmd);
       if (err) return err;
@@ -148,7 +155,10 @@ function limitLike(kind: 'Limit' | 'LimitExcept'): D {
     name: `<${kind}`,
     arity: 'RAW_ARGS',
     context: OR_LIMIT | OR_AUTHCFG,
-    help: '',
+    help:
+      kind === 'Limit'
+        ? 'Container for authentication directives when accessed using specified HTTP methods'
+        : 'Container for authentication directives to be applied when any HTTP method other than those specified is used to access the resource',
     set: (cmd, raw) => {
       const unclosed = unclosedSection(cmd);
       if (unclosed) return unclosed;

@@ -67,6 +67,11 @@ const directives: D[] = [
     s.receiveBufferSize = n;
     return undefined;
   }),
+  numeric('ListenTCPDeferAccept', 'Value set for the socket option TCP_DEFER_ACCEPT if it is set', (s, n) => {
+    if (n < 1) return 'ListenTCPDeferAccept must be > 0';
+    s.listenTcpDeferAccept = n;
+    return undefined;
+  }),
   numeric('StartServers', 'Number of child processes launched at server startup', (s, n) => {
     s.startServers = n;
     return undefined;

@@ -37,6 +37,11 @@ export interface PreforkSettings {
   /** ReceiveBufferSize / SendBufferSize: 0 = system default. */
   receiveBufferSize: number;
   sendBufferSize: number;
+  /**
+   * ListenTCPDeferAccept: seconds, default 30. Stored as Apache checks it; not applied: as with
+   * AcceptFilter, the listeners get no TCP_DEFER_ACCEPT.
+   */
+  listenTcpDeferAccept: number;
   /** PidFile, resolved against ServerRoot (Apache's default: logs/httpd.pid; Debian sets one). */
   pidFile: string;
   /** ScoreBoardFile, resolved; undefined = anonymous shared memory. */
@@ -64,6 +69,7 @@ export function defaultPreforkSettings(serverRoot: string): PreforkSettings {
     listenCoresBucketsRatio: 0,
     receiveBufferSize: 0,
     sendBufferSize: 0,
+    listenTcpDeferAccept: 30,
     pidFile: `${serverRoot}/logs/httpd.pid`,
     scoreBoardFile: undefined,
     acceptMutex: 'default',
