@@ -164,7 +164,9 @@ t.test('nx release version --dry-run versions the packages independently, offlin
   const before = watched.map((f) => readFileSync(f, 'utf8'));
   const r = await run('npx', ['nx', 'release', 'version', '0.1.1', '--dry-run', '--verbose'], REPO_ROOT);
   t.equal(r.code, 0, `nx release version --dry-run: ${r.stderr.slice(-2000)}`);
-  const out = r.stdout + r.stderr;
+  // Nx colours its output under CI=true even into a pipe.
+  // eslint-disable-next-line no-control-regex
+  const out = (r.stdout + r.stderr).replace(/\x1b\[[0-9;]*m/g, '');
   for (const { dir } of manifests.values()) {
     t.ok(out.includes(`UPDATE ${dir}/package.json [dry-run]`), `${dir} is versioned on its own`);
   }
