@@ -77,8 +77,6 @@ export class ReadPass implements ReadState {
   private readonly env: Record<string, string | undefined>;
   private readonly stopAtFirst: boolean;
   private readonly maxErrors: number;
-  /** Collecting all errors, maxErrors were met: nothing more is read. */
-  private capped = false;
   /** The files being read, outermost first (a file on it that comes again is a recursion). */
   private readonly fileStack: string[] = [];
   private includeDepth = 0;
@@ -115,7 +113,6 @@ export class ReadPass implements ReadState {
   private afterError(loc: SourceLocation, includedFrom: SourceLocation[]): Outcome {
     if (this.stopAtFirst) return STOP;
     if (this.errors.length < this.maxErrors) return undefined;
-    this.capped = true;
     this.errors.push({
       code: 'E_TOO_MANY_ERRORS',
       message: `${this.maxErrors} errors: the rest of the configuration was not read`,
@@ -127,10 +124,6 @@ export class ReadPass implements ReadState {
 
   warn(w: ConfigWarning): void {
     this.warnings.push(w);
-  }
-
-  get stopped(): boolean {
-    return this.capped || (this.stopAtFirst && this.errors.length > 0);
   }
 
   /** ap_server_root_relative */
