@@ -37,6 +37,11 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** How the server finds its own name without ServerName; the system resolver by default. */
   resolver?: NameResolver;
+  /**
+   * Go on past errors and report every one (our `-t -D DUMP_ALL_ERRORS`): the read pass
+   * collects, the process pass visits every directive. Apache stops at the first (the default).
+   */
+  collectAllErrors?: boolean;
   /** The read pass; defaults to @prefork/config-parser's readConfig. */
   reader?: (options: ReadOptions) => ReadResult | Promise<ReadResult>;
 }
@@ -212,6 +217,9 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     return isLoaded(name);
   }
 
+  const collect = options.collectAllErrors === true;
+  // In collect mode the read pass's errors are kept while the later passes add theirs.
+  let earlier: LoadError[] = [];
   const empty = (errors: LoadError[], read?: ReadResult): LoadResult => ({
     ok: false,
     modules: loaded,
@@ -219,7 +227,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     server: { isVirtual: false, addresses: [], config: new Map(), dirDefaults: new Map(), directories: [], locations: [], files: [], ifs: [] },
     vhosts: [],
     hooks: new HookRegistry(),
-    errors,
+    errors: [...earlier, ...errors],
     warnings: messages.filter((m) => m.level !== 'info' && m.level !== 'debug'),
     startupMessages: messages,
     defines: read?.defines ?? new Map(),
@@ -238,14 +246,16 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       postDirectives: options.postDirectives,
       host,
       env: options.env,
-      stopAtFirstError: true,
+      stopAtFirstError: !collect,
     });
   } catch (e) {
     return empty([{ kind: 'read', message: String(e), text: `${options.program}: ${String(e)}` }]);
   }
   for (const w of read.warnings) log({ level: w.level, module: w.module, id: w.id, message: w.message, loc: w.loc });
   if (read.errors.length > 0) {
-    return empty(read.errors.map((e) => readError(e, options.program)), read);
+    const readErrors = read.errors.map((e) => readError(e, options.program));
+    if (!collect) return empty(readErrors, read);
+    earlier = readErrors;
   }
 
   // Modules given as JavaScript are imported once the read pass is over (imports are async).
@@ -301,6 +311,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     serverRoot: read.serverRoot,
     options: options.processOptions ?? {},
     log,
+    collectAllErrors: collect,
   });
   const result: LoadResult = {
     ok: true,
@@ -309,21 +320,26 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     server: out.main,
     vhosts: out.vhosts,
     hooks,
-    errors: [],
+    errors: [...earlier],
     warnings: [],
     startupMessages: messages,
     defines: read.defines,
     includes: read.includes,
     serverRoot: read.serverRoot,
   };
-  if (out.error) {
-    result.ok = false;
+  // A line the read pass already reported is not reported again by the process pass.
+  const reported = new Set(earlier.map((e) => (e.loc ? `${e.loc.file}:${e.loc.line}` : '')));
+  for (const e of out.errors) {
+    if (reported.has(`${e.loc.file}:${e.loc.line}`)) continue;
     result.errors.push({
       kind: 'syntax',
-      message: out.error.message,
-      text: `AH00526: Syntax error on line ${out.error.loc.line} of ${out.error.loc.file}:\n${out.error.message}`,
-      loc: out.error.loc,
+      message: e.message,
+      text: `AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:\n${e.message}`,
+      loc: e.loc,
     });
+  }
+  if (result.errors.length > 0) {
+    result.ok = false;
   } else {
     // ap_fini_vhost_config: every server gets its name (AH00558 when the main one has none).
     const ownNames = new Map<ServerRec, string | undefined>();

@@ -33,6 +33,8 @@ export interface ProcessInput {
   serverRoot: string;
   options: ProcessOptions;
   log(msg: StartupMessage): void;
+  /** Visit every directive and report each error instead of stopping at the first. */
+  collectAllErrors?: boolean;
 }
 
 export interface ProcessOutput {
@@ -40,6 +42,8 @@ export interface ProcessOutput {
   vhosts: ServerRec[];
   /** The first error (Apache stops there). */
   error?: ProcessError;
+  /** Every error, in the order the directives were read: only the first unless collectAllErrors. */
+  errors: ProcessError[];
   /** Each virtual host's server configs as its own directives set them, before inheriting. */
   ownConfigs: Map<ServerRec, Map<string, unknown>>;
 }
@@ -84,10 +88,15 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
   const warned = new Set<string>();
   const serverRootRelative = (p: string) => (isAbsolute(p) ? p : resolve(input.serverRoot, p));
 
+  const collected: ProcessError[] = [];
   const walk = (nodes: readonly ConfigNode[], frame: Frame): ProcessError | undefined => {
     for (const node of nodes) {
       const err = visit(node, frame);
-      if (err) return err;
+      if (!err) continue;
+      // Collecting, an error is kept where it stands and the walk goes on: a section whose
+      // content failed is then itself fine, so each error is listed once.
+      if (!input.collectAllErrors) return err;
+      collected.push(err);
     }
     return undefined;
   };
@@ -232,13 +241,16 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     if (err) {
       // An error inside a section is reported at the inner directive, as Apache does.
       error = pendingNested ?? err;
-      break;
+      if (!input.collectAllErrors) break;
+      collected.push(error);
     }
   }
+  const errors = input.collectAllErrors ? collected : error ? [error] : [];
+  error = errors[0];
   const ownConfigs = new Map<ServerRec, Map<string, unknown>>();
   for (const v of vhosts) ownConfigs.set(v, new Map(v.config));
   if (!error) fixupVirtualHosts(main, vhosts, input.modules);
-  return { main, vhosts, error, ownConfigs };
+  return { main, vhosts, error, errors, ownConfigs };
 }
 
 function listFor(server: ServerRec, kind: string): DirSection[] {

@@ -63,9 +63,9 @@ const registry = createDefaultRegistry([testModule as AnyModule]);
 const modules = [...registry.preloaded.map((n) => registry.modules.get(n) as AnyModule), testModule as AnyModule,
   registry.modules.get('authz_core_module') as AnyModule];
 
-function run(tree: ConfigNode[], unimplemented = new Map<string, 'warn-accept' | 'fail-closed'>()) {
+function run(tree: ConfigNode[], unimplemented = new Map<string, 'warn-accept' | 'fail-closed'>(), collectAllErrors = false) {
   const log: StartupMessage[] = [];
-  const out = processConfigTree({ tree, registry, modules, unimplemented, serverRoot: '/srv', options: {}, log: (m) => log.push(m) });
+  const out = processConfigTree({ tree, registry, modules, unimplemented, serverRoot: '/srv', options: {}, log: (m) => log.push(m), collectAllErrors });
   return { ...out, log, calls: (out.main.config.get('test_module') as Rec).calls };
 }
 
@@ -136,6 +136,33 @@ t.test('an error inside a section names the inner line', async (t) => {
   const r = run([s('VirtualHost', '*:80', [s('Directory', '/x', [d('TAnywhere', 'ok'), inner])])]);
   t.equal(r.error?.message, 'TAuth takes one argument');
   t.equal(r.error?.loc.line, inner.loc.line);
+});
+
+t.test('collectAllErrors: every error once, at its own line, and the good lines still apply', async (t) => {
+  const tree = () => {
+    const a = d('TOne', '');
+    const inner = d('TAuth', '');
+    const none = d('TNone', 'x');
+    const section = s('VirtualHost', '*:80', [s('Directory', '/x', [d('TAnywhere', 'ok'), inner]), none]);
+    const b = d('Bogus');
+    const last = d('TOne', 'kept');
+    return { nodes: [a, section, b, last], lines: [a.loc.line, inner.loc.line, none.loc.line, b.loc.line] };
+  };
+  const first = tree();
+  const stop = run(first.nodes);
+  t.same(stop.errors.map((e) => e.loc.line), [first.lines[0]], 'by default, the first only');
+  t.same(stop.calls, [], 'nothing after it applied');
+  const all = tree();
+  const r = run(all.nodes, undefined, true);
+  t.same(r.errors.map((e) => e.loc.line), all.lines);
+  t.same(r.errors.map((e) => e.message), [
+    'TOne takes one argument, help one',
+    'TAuth takes one argument',
+    'TNone takes no arguments',
+    "Invalid command 'Bogus', perhaps misspelled or defined by a module not included in the server configuration",
+  ]);
+  t.equal(r.error, r.errors[0], 'error is the first of them');
+  t.same(r.calls, ['kept'], 'the good line after the errors applied');
 });
 
 t.test('sections keep order, args, paths and nesting; vhosts merge', async (t) => {

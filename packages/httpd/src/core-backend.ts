@@ -2,7 +2,6 @@
  * The wiring from the command line to @prefork/core (read and process the configuration, with
  * mpm_prefork's directives and check_config from @prefork/mpm-core) and to the master loop.
  */
-import { readConfig, type ReadOptions } from '@prefork/config-parser';
 import {
   createDefaultRegistry,
   formatLogLine,
@@ -189,8 +188,6 @@ export function createCoreBackend(): ServerBackend {
     async load(request: LoadRequest): Promise<LoadOutcome> {
       const mpm = await mpmParts();
       const registry = createDefaultRegistry(mpm.preforkModule ? [mpm.preforkModule] : []);
-      const reader = (options: ReadOptions) =>
-        readConfig({ ...options, stopAtFirstError: request.stopAtFirstError });
       const result = await loadServerConfig({
         file: request.configFile,
         serverRoot: request.serverRoot,
@@ -201,7 +198,7 @@ export function createCoreBackend(): ServerBackend {
         registry,
         startup: request.startup ?? true,
         processOptions: { skipDocumentRootCheck: !request.documentRootCheck },
-        reader,
+        collectAllErrors: request.stopAtFirstError === false,
       });
       const messages: StartupMessage[] = result.startupMessages
         .filter((m) => shown(m, request.startupLogLevel))

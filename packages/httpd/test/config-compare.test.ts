@@ -119,6 +119,49 @@ t.test('DUMP_ALL_ERRORS lists every error with its column', async (t) => {
   t.same([good.code, good.stderr], [0, 'Syntax OK\n']);
 });
 
+t.test('DUMP_ALL_ERRORS goes on past process-pass errors, each as -t reports it alone', async (t) => {
+  const broken = [
+    ['StartServers a b', 'top level'],
+    ['  Options Bogus', 'inside <Directory>'],
+    ['  ServerAdmin', 'inside <VirtualHost>'],
+    ['KeepAlive maybe', 'in an included file'],
+  ] as const;
+  writeFileSync(join(root, 'conf/sites-bad.conf'), `Timeout 30\n${broken[3][0]}\n`);
+  writeFileSync(join(root, 'conf/read-bad.conf'), '<Location /x>\n');
+  const file = conf('process-many.conf',
+    broken[0][0],
+    `<Directory ${root}/htdocs>`, broken[1][0], '  AllowOverride None', '</Directory>',
+    '<VirtualHost 127.0.0.1:18999>', broken[2][0], '</VirtualHost>',
+    'Include conf/sites-bad.conf',
+    'Include conf/read-bad.conf',
+  );
+  const r = await preforkInProcess(['-t', '-D', 'DUMP_ALL_ERRORS', '-f', file]);
+  t.equal(r.code, 1);
+  const located = r.stderr.split('\n').filter((l) => /^\/.*:\d+:\d+: /.test(l));
+  t.equal(located.length, 5, `the read error and the four process errors:\n${r.stderr}`);
+  t.match(located[0], `${join(root, 'conf/read-bad.conf')}:1:1: `, 'the read pass\'s error first');
+  t.match(r.stderr.trimEnd().split('\n').at(-1), /^PF01002: 5 errors in the configuration$/);
+  for (const [i, [line, where]] of broken.entries()) {
+    // Alone in a config, the same line is the error plain -t (and apache2 -t) reports.
+    const inner = where === 'inside <Directory>' ? [`<Directory ${root}/htdocs>`, line, '</Directory>']
+      : where === 'inside <VirtualHost>' ? ['<VirtualHost 127.0.0.1:18999>', line, '</VirtualHost>'] : [line];
+    const alone = conf(`alone-${i}.conf`, ...inner);
+    const single = await preforkInProcess(['-t', '-f', alone]);
+    const message = single.stderr.trimEnd().split('\n').at(-1) ?? '';
+    t.equal(single.code, 1, `${where}: plain -t fails`);
+    t.ok(located.some((l) => l.endsWith(`: ${message} [syntax]`)), `${where}: listed as "${message}"`);
+    if (haveApache) {
+      const theirs = await apache(['-t', '-f', alone]);
+      t.equal(theirs.stderr.trimEnd().split('\n').at(-1), message, `${where}: apache2 -t says the same`);
+    }
+  }
+  // Plain -t stops at the first, and the read pass comes before the process pass.
+  const plain = await preforkInProcess(['-t', '-f', file]);
+  t.equal(plain.stderr.trimEnd().split('\n').length, 1, 'plain -t reports one error');
+  t.match(plain.stderr, '<Location> was not closed.');
+  if (haveApache) await both(t, ['-t', '-f', file], 'the same config under apache2 -t');
+});
+
 t.test('a foreground start on a taken port fails as apache2 does (AH00072)', { skip: haveApache ? false : 'no apache2' }, async (t) => {
   const holder = createServer();
   await new Promise<void>((resolve, reject) => {
