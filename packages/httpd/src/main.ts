@@ -61,7 +61,9 @@ class StartupErrorStream {
 
 function formatLocated(e: LocatedError): string {
   const code = e.code ? ` [${e.code}]` : '';
-  return `${e.file}:${e.line}:${e.column}: ${e.message}${code}\n`;
+  // An error of the whole configuration (the MPM check) has no line: the file alone.
+  const where = e.line > 0 ? `${e.file}:${e.line}:${e.column}` : e.file;
+  return `${where}: ${e.message}${code}\n`;
 }
 
 /**

@@ -160,6 +160,14 @@ t.test('DUMP_ALL_ERRORS goes on past process-pass errors, each as -t reports it 
   t.equal(plain.stderr.trimEnd().split('\n').length, 1, 'plain -t reports one error');
   t.match(plain.stderr, '<Location> was not closed.');
   if (haveApache) await both(t, ['-t', '-f', file], 'the same config under apache2 -t');
+  // The MPM check has no line of its own: the file alone names it.
+  const noMpm = join(root, 'conf', 'no-mpm.conf');
+  writeFileSync(noMpm, [...base.slice(1), '<Location /y>', ''].join('\n'));
+  const listed = await preforkInProcess(['-t', '-D', 'DUMP_ALL_ERRORS', '-f', noMpm]);
+  t.same(listed.stderr.split('\n').slice(0, 2), [
+    `${noMpm}:${base.length}:1: ${noMpm}:${base.length}: <Location> was not closed. [read]`,
+    `${noMpm}: No MPM loaded. [mpm]`,
+  ]);
 });
 
 t.test('a foreground start on a taken port fails as apache2 does (AH00072)', { skip: haveApache ? false : 'no apache2' }, async (t) => {
