@@ -251,7 +251,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   } catch (e) {
     return empty([{ kind: 'read', message: String(e), text: `${options.program}: ${String(e)}` }]);
   }
-  for (const w of read.warnings) log({ level: w.level, module: w.module, id: w.id, message: w.message, loc: w.loc });
+  for (const w of read.warnings) log({ level: w.level, module: w.module, id: w.id, message: w.message, loc: w.loc, pass: 'read' });
   if (read.errors.length > 0) {
     const readErrors = read.errors.map((e) => readError(e, options.program));
     if (!collect) return empty(readErrors, read);

@@ -56,6 +56,8 @@ export interface LogRecord {
   pid?: number;
   /** Microseconds since the epoch; now when absent. */
   time?: number;
+  /** APLOG_STARTUP: the line is `ID: message` alone, without time, module or pid. */
+  startup?: boolean;
 }
 
 /** One error-log line, without the newline. */
@@ -108,7 +110,7 @@ export class ErrorLogger {
   log(rec: LogRecord): boolean {
     if (!levelAllows(this.levels, rec.module, rec.level)) return false;
     // log.c formats into MAX_STRING_LEN (8192) bytes, keeping room for "\n" and the NUL.
-    let text = formatLogLine(rec);
+    let text = rec.startup ? `${rec.id ? `${rec.id}: ` : ''}${rec.message}` : formatLogLine(rec);
     if (Buffer.byteLength(text) > 8190) {
       const b = Buffer.from(text);
       let end = 8190;

@@ -24,6 +24,8 @@ export interface StartupMessage {
    * (the long "WARNING: …" forms of prefork's clamps).
    */
   startup?: boolean;
+  /** 'read' for what the read pass said (undefined variables, Include warnings …). */
+  pass?: 'read';
 }
 
 /** A per-directory section kept in order with its parsed arguments. */

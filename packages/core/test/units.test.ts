@@ -74,9 +74,12 @@ t.test('error-log lines in Apache format, LogLevel filtering', async (t) => {
   // log.c lets notice through at any LogLevel (apache2 writes AH00163 at LogLevel warn).
   t.ok(levelAllows({ level: 'emerg', modules: {} }, 'core', 'notice'));
   t.ok(logger.log({ level: 'notice', module: 'core', message: 'notice kept' }));
+  // APLOG_STARTUP (AH00558 on a restart): the id and message alone, still filtered by level.
+  t.ok(logger.log({ level: 'alert', module: 'core', id: 'AH00558', message: 'apache2: raw', startup: true }));
+  t.notOk(logger.log({ level: 'info', module: 'core', id: 'AH00000', message: 'raw dropped', startup: true }));
   logger.close();
   const text = readFileSync(join(dir, 'error_log'), 'utf8');
-  t.match(text, /\[status:info\] \[pid \d+:tid \d+\] kept\n.*\[core:notice\] \[pid \d+:tid \d+\] notice kept\n$/);
+  t.match(text, /\[status:info\] \[pid \d+:tid \d+\] kept\n.*\[core:notice\] \[pid \d+:tid \d+\] notice kept\nAH00558: apache2: raw\n$/);
   t.notMatch(text, /dropped/);
 });
 

@@ -243,8 +243,9 @@ export function createCoreBackend(): ServerBackend {
             options,
           );
       }
-      // What a later read logs to the error log rather than stderr: the clamps' short forms.
-      const logged = result.startupMessages.filter((m) => !m.startup && m.module === 'mpm_prefork');
+      // A read after the first writes what it says to the error log (stderr is the error log
+      // by then in Apache): the clamps' short forms, AH00111, AH00558, AH00549 …
+      const logged = result.startupMessages;
       lastLoad.set(server, { result, settings: settings as PreforkSettings, logged });
       return { messages, errors, server };
     },

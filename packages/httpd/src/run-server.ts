@@ -69,9 +69,17 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   const logRead = (messages: readonly StartupMessage[]) => {
     if (messages.length === 0) return;
     logger.open();
-    for (const m of messages) logger.log({ level: m.level, module: m.module, id: m.id, message: m.message });
+    for (const m of messages) {
+      logger.log({ level: m.level, module: m.module, id: m.id, message: m.message, status: m.status, startup: m.startup });
+    }
   };
-  logRead(first.logged);
+  // Apache's second read at start: attached, all it says reaches the error log. Detaching
+  // (-k start), only what its read pass says does; prefork detaches in pre_config, after which
+  // stderr is /dev/null, so the naming of servers and the clamps are not logged. Our detached
+  // copy reads again and logs nothing of it, as the process it replaces logged already.
+  const attached = defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG') || defines.has('ONE_PROCESS');
+  if (attached) logRead(first.logged);
+  else if (!(await import('@prefork/mpm-core')).isDaemon()) logRead(first.logged.filter((m) => m.pass === 'read'));
   let generation = 0;
   // Every generation's snapshot stays until the master exits: a child of an old generation
   // may still be starting and about to read its own.
