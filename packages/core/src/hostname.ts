@@ -21,6 +21,8 @@ export interface NameResolver {
   hostname(): string;
   /** getaddrinfo: the first address of a name; rejects when it does not resolve. */
   lookup(name: string): Promise<string>;
+  /** getaddrinfo(AF_UNSPEC): every address of a name, in the resolver's order (vhost addresses). */
+  lookupAll?(name: string): Promise<{ address: string; family: number }[]>;
   /** getnameinfo with a name required; rejects (with a `code`) when there is none. */
   reverse(address: string): Promise<string>;
 }
@@ -28,11 +30,12 @@ export interface NameResolver {
 export const systemResolver: NameResolver = {
   hostname: () => osHostname(),
   lookup: async (name) => (await dns.lookup(name, { hints: ADDRCONFIG })).address,
+  lookupAll: async (name) => dns.lookup(name, { all: true, hints: ADDRCONFIG, order: 'verbatim' }),
   reverse: async (address) => (await dns.lookupService(address, 0)).hostname,
 };
 
 /** The "(EAI n)text" status Apache prints before a resolver failure. */
-function eaiStatus(err: unknown): string {
+export function eaiStatus(err: unknown): string {
   const code = (err as { code?: string }).code;
   switch (code) {
     case 'ENOTFOUND':

@@ -16,6 +16,7 @@ export * from './registry.js';
 export * from './process.js';
 export * from './load.js';
 export * from './hostname.js';
+export * from './vhost-table.js';
 export * from './show-directives.js';
 export * from './modules/index.js';
 

@@ -6,6 +6,7 @@ import type { DirectiveNode, SectionNode, SourceLocation } from '@prefork/config
 import type { Arity } from './constants.js';
 import type { HookRegistry } from './hooks.js';
 import type { LogLevelName } from './logger.js';
+import type { VhostAddr, VhostWord } from './vhost-table.js';
 
 /** A message produced while configuring (Apache's ap_log_error during startup). */
 export interface StartupMessage {
@@ -50,6 +51,10 @@ export interface ServerRec {
   isVirtual: boolean;
   /** <VirtualHost> addresses as written; empty for the main server. */
   addresses: string[];
+  /** The same, parsed (vhost.c get_addresses); set by the <VirtualHost> section. */
+  vhostWords?: VhostWord[];
+  /** Their socket addresses, names resolved (AH00547 for one that does not); set by loadServerConfig. */
+  addrs?: VhostAddr[];
   /**
    * Apache's server_hostname: ServerName's host, or the name derived when this server has none
    * (see nameServers); set by loadServerConfig once the configuration is processed.
@@ -99,7 +104,7 @@ export interface CmdParms<S = unknown, D = unknown> {
   /** Walk a section's children in a new per-dir context (the section handlers use it). */
   walkSection(section: DirSectionInit): string | undefined;
   /** Walk a <VirtualHost>'s children against a new server. */
-  walkVirtualHost(addresses: string[]): string | undefined;
+  walkVirtualHost(addresses: string[], words?: VhostWord[]): string | undefined;
   /** Options of this load (test-only run, DocumentRoot check …). */
   options: ProcessOptions;
   /** Whether a module is loaded, and whether we implement it. */

@@ -173,9 +173,10 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
         if (node.type !== 'section') return `${def.name} is not a section`;
         return walkSection(node, frame, init)?.message;
       },
-      walkVirtualHost: (addresses) => {
+      walkVirtualHost: (addresses, words) => {
         if (node.type !== 'section') return `${def.name} is not a section`;
         const vhost = newServer(input.modules, true, addresses, node.loc);
+        if (words) vhost.vhostWords = words;
         vhosts.push(vhost);
         const err = walk(node.children, {
           server: vhost,

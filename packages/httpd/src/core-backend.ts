@@ -60,7 +60,7 @@ function dumpConfigOf(result: LoadResult, pidFile: string, defines: readonly str
       result.vhosts.map((v) => {
         const c = v.config.get('core') as CoreServerConfig | undefined;
         return {
-          addresses: v.addresses,
+          addrs: v.addrs ?? [],
           serverName: v.hostname ?? c?.serverName ?? core?.serverName ?? 'localhost',
           aliases: c?.serverAliases ?? [],
           file: v.loc?.file ?? '',

@@ -3,6 +3,7 @@
  * DUMP_VHOSTS) from plain data, so that they are tested without a configuration.
  */
 import { readFileSync } from 'node:fs';
+import { buildVhostTable, vhostAddressLabel, type VhostAddr } from '@prefork/core';
 
 /** One file of the read pass, as config-parser lists them. */
 export interface IncludedFile {
@@ -71,37 +72,36 @@ export function dumpRunConfig(f: RunConfigFacts): string {
 
 /** One <VirtualHost> for DUMP_VHOSTS. */
 export interface VhostFacts {
-  /** Each address as `ip:port` (`*:80`, `127.0.0.1:8080`). */
-  addresses: string[];
+  /** Its socket addresses (ServerRec.addrs), in the order written. */
+  addrs: VhostAddr[];
   serverName: string;
   aliases: string[];
   file: string;
   line: number;
 }
 
-/** `-t -D DUMP_VHOSTS` (vhost.c): addresses with several vhosts are name-based. */
+/**
+ * `-t -D DUMP_VHOSTS` (vhost.c dump_vhost_config): the IP hash table's entries bucket by bucket,
+ * then the wildcard servers; an address shared by several servers is a NameVirtualHost with
+ * its default server and every server on it.
+ */
 export function dumpVhosts(vhosts: readonly VhostFacts[]): string {
-  const byAddress = new Map<string, VhostFacts[]>();
-  for (const v of vhosts) {
-    for (const a of v.addresses) {
-      const list = byAddress.get(a) ?? [];
-      list.push(v);
-      byAddress.set(a, list);
-    }
-  }
+  const table = buildVhostTable(vhosts.map((v) => ({ server: v, addrs: v.addrs })));
+  const where = (v: VhostFacts) => `${v.serverName} (${v.file}:${v.line})`;
   let out = 'VirtualHost configuration:\n';
-  for (const [address, list] of byAddress) {
-    const first = list[0] as VhostFacts;
-    if (list.length === 1) {
-      out += `${address.padEnd(22)} ${first.serverName} (${first.file}:${first.line})\n`;
+  for (const entry of [...table.buckets.flat(), ...table.wildcards]) {
+    const label = vhostAddressLabel(entry.addr);
+    if (!entry.names) {
+      out += `${label.padEnd(22)} ${where(entry.server)}\n`;
       continue;
     }
-    const port = address.slice(address.lastIndexOf(':') + 1);
-    out += `${address.padEnd(22)} is a NameVirtualHost\n`;
-    out += `${' '.repeat(9)}default server ${first.serverName} (${first.file}:${first.line})\n`;
-    for (const v of list) {
-      out += `${' '.repeat(9)}port ${port} namevhost ${v.serverName} (${v.file}:${v.line})\n`;
-      for (const alias of v.aliases) out += `${' '.repeat(17)}alias ${alias}\n`;
+    out += `${label.padEnd(22)} is a NameVirtualHost\n`;
+    out += `${' '.repeat(9)}default server ${where(entry.server)}\n`;
+    for (const { server, addr } of entry.names) {
+      out += `${' '.repeat(9)}port ${addr.port === 0 ? '*' : addr.port} namevhost ${where(server)}\n`;
+      // Names with wildcards are the server's wild_names, listed after the plain ones.
+      for (const alias of server.aliases.filter((a) => !/[*?]/.test(a))) out += `${' '.repeat(17)}alias ${alias}\n`;
+      for (const alias of server.aliases.filter((a) => /[*?]/.test(a))) out += `${' '.repeat(17)}wild alias ${alias}\n`;
     }
   }
   return out;

@@ -103,6 +103,17 @@ t.test('-k equals apache2 -k', { skip: haveApache ? false : 'no apache2' }, asyn
   await both(t, ['-k', 'graceful', '-f', conf('broken.conf', 'FooBarDirective on')], 'graceful refuses a broken config');
 });
 
+t.test('DUMP_VHOSTS with host names resolved on this machine, as apache2 resolves them', { skip: haveApache ? false : 'no apache2' }, async (t) => {
+  const file = conf('vhost-names.conf',
+    '<VirtualHost localhost:18999>', 'ServerName by-name.example', '</VirtualHost>',
+    '<VirtualHost 127.0.0.1:18999>', 'ServerName by-ip.example', '</VirtualHost>',
+    '<VirtualHost 127.0.0.1>', 'ServerName no-port.example', '</VirtualHost>',
+  );
+  const [ours] = await both(t, ['-t', '-D', 'DUMP_VHOSTS', '-f', file], 'localhost and 127.0.0.1 share an entry');
+  t.match(ours.stdout, /127\.0\.0\.1:18999 +is a NameVirtualHost/);
+  await both(t, ['-t', '-D', 'DUMP_VHOSTS', '-f', conf('vhost-bad.conf', '<VirtualHost 1.2.3.4:0>', '</VirtualHost>')], 'a bad port');
+});
+
 t.test('DUMP_ALL_ERRORS lists every error with its column', async (t) => {
   const file = conf('many.conf', '</Directory>', '<IfModule>', '</Location>');
   const r = await preforkInProcess(['-t', '-D', 'DUMP_ALL_ERRORS', '-f', file]);

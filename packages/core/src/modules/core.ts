@@ -12,6 +12,7 @@ import {
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
 import type { CmdParms, DirectiveDef, ModuleDef } from '../module.js';
 import { unclosedSection } from '../invoke.js';
+import { parseVhostWord, type VhostWord } from '../vhost-table.js';
 
 export type ServerTokens = 'Prod' | 'Major' | 'Minor' | 'Minimal' | 'OS' | 'Full';
 
@@ -189,6 +190,14 @@ function applyLogLevel(cfg: LogLevelConfig, word: string): string | undefined {
   return undefined;
 }
 
+/** The port a ServerName value gives (`[scheme://]host[:port]`), 0 when none. */
+function serverNamePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const hostPort = value.includes('://') ? value.slice(value.indexOf('://') + 3) : value;
+  const m = /:(\d+)$/.exec(hostPort.replace(/^\[[^\]]*\]/, ''));
+  return m ? Number(m[1]) : 0;
+}
+
 const OPTIONS = ['Indexes', 'Includes', 'IncludesNOEXEC', 'FollowSymLinks', 'SymLinksIfOwnerMatch', 'ExecCGI', 'MultiViews', 'RunScripts'];
 const OVERRIDES = ['Limit', 'Options', 'FileInfo', 'AuthConfig', 'Indexes', 'Nonfatal', 'None', 'All'];
 
@@ -204,7 +213,16 @@ const directives: D[] = [
       if (err) return err;
       const args = sectionArgs(cmd, raw);
       if (typeof args === 'string') return args;
-      return cmd.walkVirtualHost(args);
+      // Without a port of its own an address takes the main server's, as ServerName gave it
+      // so far (0: any port).
+      const words: VhostWord[] = [];
+      const defaultPort = serverNamePort(cmd.serverConfig.serverName);
+      for (const a of args) {
+        const w = parseVhostWord(a, defaultPort);
+        if (typeof w === 'string') return w;
+        words.push(w);
+      }
+      return cmd.walkVirtualHost(args, words);
     },
   },
   {
