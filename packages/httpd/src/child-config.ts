@@ -125,7 +125,9 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
     const config = serverSnapshot(result, v, [result.server, v], settings, description, built, false);
     const vCore = v.config.get('core') as CoreServerConfig | undefined;
     return {
-      addresses: v.addresses.map(parseVhostAddress),
+      // The resolved addresses (names looked up, the main ServerName's port where none is
+      // written), as vhost.c matches connections; the words as written when not resolved.
+      addresses: v.addrs ? v.addrs.map((a) => ({ addr: a.wildcard ? '*' : a.ip, port: a.port })) : v.addresses.map(parseVhostAddress),
       serverAliases: vCore?.serverAliases ?? [],
       ...(v.loc ? { source: `${v.loc.file}:${v.loc.line}` } : {}),
       config,

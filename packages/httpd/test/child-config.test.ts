@@ -20,6 +20,10 @@ async function snapshotOf(t: Test, conf: string): Promise<Record<string, unknown
     hostname: () => 'box',
     lookup: async () => '10.0.0.9',
     reverse: async (address: string) => (address === '::1' ? 'ip6-loopback.example' : 'box.example'),
+    lookupAll: async (name: string) => {
+      if (name === 'named.test') return [{ address: '10.0.0.7', family: 4 }, { address: 'fd00::7', family: 6 }];
+      throw Object.assign(new Error(name), { code: 'ENOTFOUND' });
+    },
   };
   const result = await loadServerConfig({ file: join(root, 'httpd.conf'), serverRoot: root, defines: [], preDirectives: [], postDirectives: [], program: 'prefork', registry: createDefaultRegistry([]), startup: true, resolver } as never);
   t.equal(result.ok, true, `config loads: ${result.errors.map((e) => e.text).join('; ')}`);
@@ -197,4 +201,21 @@ CustomLog logs/access_log common
   t.equal(b.config['documentRoot'], `${s['root']}/htdocs`);
   t.same((b.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['%v']);
   t.same((a.config['accessLogs'] as Array<{ format: string }>).map((l) => l.format), ['common'], 'no CustomLog: the main server\'s');
+});
+
+t.test('virtual host addresses reach the child resolved: names looked up, the main server\'s port where none is written', async (t) => {
+  const s = await snapshotOf(t, `ServerRoot "@ROOT@"
+ServerName main.example:8123
+DocumentRoot htdocs
+<VirtualHost 127.0.0.1 named.test:81 gone.test:82 *>
+  ServerName v.example
+</VirtualHost>
+`);
+  const vhosts = s['vhosts'] as Array<{ addresses: unknown }>;
+  t.same(vhosts[0]?.addresses, [
+    { addr: '127.0.0.1', port: 8123 },
+    { addr: '10.0.0.7', port: 81 },
+    { addr: 'fd00::7', port: 81 },
+    { addr: '*', port: 0 },
+  ], 'gone.test does not resolve and is left out (AH00547); a bare * is any port, as in vhost.c');
 });
