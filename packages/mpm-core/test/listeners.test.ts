@@ -2,6 +2,7 @@ import t from 'tap';
 import { connect, createServer } from 'node:net';
 import { bindAddressOf, bucketCount, closeListeners, formatSockaddr, ListenError, setupListeners, type OpenListener } from '../src/index.js';
 import { freePort } from './helpers.js';
+import { acceptQueueLength } from '../src/native/libc.js';
 
 const base = { listenBacklog: 77, sendBufferSize: 0, receiveBufferSize: 0, listenCoresBucketsRatio: 0 };
 
@@ -35,6 +36,23 @@ t.test('a listener on every address takes IPv4 and IPv6', async (t) => {
   t.equal(b[0][0].port, port);
   t.ok(await canConnect('127.0.0.1', port), 'IPv4 connects');
   t.ok(await canConnect('::1', port), 'IPv6 connects');
+});
+
+t.test('the accept queue\'s length, as idle maintenance reads it (TCP_INFO)', async (t) => {
+  const port = await freePort();
+  const b = setupListeners({ ...base, listeners: [{ address: '127.0.0.1', port, protocol: 'http' }] }, 1, [], () => {});
+  t.teardown(() => closeListeners(b));
+  const fd = b[0]![0]!.fd;
+  t.equal(acceptQueueLength(fd), 0, 'nothing connected');
+  const sockets = await Promise.all(
+    Array.from({ length: 5 }, () => new Promise<ReturnType<typeof connect>>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
+      s.on('error', reject);
+    })),
+  );
+  t.teardown(() => sockets.forEach((s) => s.destroy()));
+  t.equal(acceptQueueLength(fd), 5, 'five connected, none accepted');
+  t.equal(acceptQueueLength(-1), -1, 'not a socket: unknown');
 });
 
 t.test('port in use: Apache startup lines, nothing left open', async (t) => {

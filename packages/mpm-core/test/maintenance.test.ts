@@ -169,6 +169,40 @@ t.test('ours: a cycle waits for children still starting instead of resetting the
   t.same(spawned, [1, 2, 4, 8, 16, 25], 'the spawn rate doubles as with children that start at once, up to MaxRequestWorkers (64)');
 });
 
+t.test('ours: connections waiting in the accept queue make starting children count as busy', async (t) => {
+  const S = ServerStatus;
+  const limits = { daemonsLimit: 64, minSpare: 5, maxSpare: 10, numBuckets: 1 };
+  const state: SpawnState = { ...initialSpawnState(), idleSpawnRate: 4, maxDaemonsLimit: 16 };
+  const statuses = [...Array<ServerStatus>(8).fill(S.BUSY_READ), ...Array<ServerStatus>(8).fill(S.STARTING)];
+  const without = performIdleServerMaintenance(statuses, limits, state);
+  t.same([without.spawn.length, without.next.idleSpawnRate], [0, 4], 'nothing known waiting: the cycle waits for the starting eight');
+  const queued = performIdleServerMaintenance(statuses, limits, state, 10);
+  t.equal(queued.idleCount, 0, 'eight starting, ten waiting: none of them will be idle');
+  t.same([queued.spawn.length, queued.next.idleSpawnRate], [4, 8], 'so the ramp goes on at once');
+  const few = performIdleServerMaintenance(statuses, limits, state, 2);
+  t.same([few.idleCount, few.spawn.length], [6, 0], 'two waiting leave six idle, within MinSpare: no spawn');
+  const many = performIdleServerMaintenance(Array<ServerStatus>(16).fill(S.READY), limits, { ...state, idleSpawnRate: 1 }, 12);
+  t.same([many.idleCount, many.killOneIdleInBucket], [4, undefined], 'sixteen idle with twelve waiting: not killed, four short of MinSpare');
+  t.equal(many.spawn.length, 1);
+
+  // Children that take three cycles to start, 40 connections held: one spawn every cycle, as
+  // Apache's (8, 9, 11, 15, 23, 39, 64), because the connections not yet taken are waiting.
+  let sts = Array<ServerStatus>(8).fill(S.READY);
+  const age = Array<number>(64).fill(0);
+  let st: SpawnState = { ...initialSpawnState(), maxDaemonsLimit: 8 };
+  const counts: number[] = [8];
+  for (let cycle = 0; cycle < 6; cycle++) {
+    let held = 40;
+    sts = sts.map((x) => ((x === S.READY || x === S.BUSY_READ) && held-- > 0 ? S.BUSY_READ : x));
+    const r = performIdleServerMaintenance(sts, limits, st, Math.max(0, held));
+    st = r.next;
+    for (const slot of r.spawn) [sts[slot], age[slot]] = [S.STARTING, 0];
+    sts = sts.map((x, i) => (x === S.STARTING && ++age[i] >= 3 ? S.READY : x));
+    counts.push(sts.filter((x) => x !== S.DEAD && x !== undefined).length);
+  }
+  t.same(counts, [8, 9, 11, 15, 23, 39, 64]);
+});
+
 t.test('idle kills go round-robin over buckets', async (t) => {
   const statuses = Array<ServerStatus>(8).fill(ServerStatus.READY);
   const limits = { daemonsLimit: 8, minSpare: 1, maxSpare: 2, numBuckets: 2 };

@@ -40,16 +40,20 @@ export interface MaintenanceActions {
   killOneIdleInBucket?: number;
   log: MpmLogRecord[];
   next: SpawnState;
-  /** For diagnostics and tests: what the cycle counted. */
+  /** For diagnostics and tests: what the cycle counted (idle less the connections waiting). */
   idleCount: number;
   totalNonDead: number;
 }
 
-/** One maintenance cycle. `statuses[i]` is slot i's worker status. */
+/**
+ * One maintenance cycle. `statuses[i]` is slot i's worker status; `waiting` is the number of
+ * connections in the listeners' accept queues, undefined when it cannot be read.
+ */
 export function performIdleServerMaintenance(
   statuses: readonly ServerStatus[],
   limits: MaintenanceLimits,
   state: SpawnState,
+  waiting?: number,
 ): MaintenanceActions {
   const next: SpawnState = { ...state };
   const freeSlots: number[] = [];
@@ -75,19 +79,30 @@ export function performIdleServerMaintenance(
   }
   next.maxDaemonsLimit = lastNonDead + 1;
 
+  // Ours: each connection waiting in an accept queue will take an idle child, a starting one
+  // included. Apache's children are ready within milliseconds of the fork, so there these
+  // connections would already have made them busy and prefork.c would count them so; counting
+  // them here keeps a ramp under load doubling (1, 2, 4 … 32) on Apache's schedule while the
+  // children started last cycle are still starting.
+  const rawIdle = idleCount;
+  if (waiting !== undefined) idleCount = Math.max(0, idleCount - waiting);
+
   const actions: MaintenanceActions = { spawn: [], log: [], next, idleCount, totalNonDead };
 
-  // Ours, not prefork.c's: an Apache child is READY within milliseconds, so at the next cycle
-  // the ones started last cycle are idle or already busy. A Node child takes about a second
-  // (more on a busy machine). When the count only reaches MinSpare thanks to children still
+  // Ours, not prefork.c's, for when the accept queue's length is unknown: an Apache child is
+  // READY within milliseconds, so at the next cycle the ones started last cycle are idle or
+  // already busy. A Node child takes about a second (more on a busy machine). When the count only reaches MinSpare thanks to children still
   // starting, or only crosses MaxSpare thanks to them while the ready ones are all busy (a
   // ramp: the new children will be busy too), the cycle waits for them: no spawn, no kill, and
   // the spawn rate is kept rather than reset, so a ramp under load doubles (8, 16, 32) as
   // Apache's does instead of starting over at 1. With no child busy (a decay after start-up)
   // prefork.c's kill stands: the pod byte waits for the first child to reach its loop.
-  const readyIdle = idleCount - startingCount;
-  const busy = totalNonDead - idleCount;
+  const readyIdle = rawIdle - startingCount;
+  const busy = totalNonDead - rawIdle;
+  // Only without the queue's length: with it, the count above already says what the starting
+  // children will face, and the cycle decides as prefork.c's would.
   const waitForStarting =
+    waiting === undefined &&
     startingCount > 0 &&
     (idleCount > limits.maxSpare ? readyIdle === 0 && busy > 0 : idleCount >= limits.minSpare && readyIdle < limits.minSpare);
   if (waitForStarting) return actions;

@@ -25,6 +25,7 @@ import { MpmQuery, MpmState, mpmQuery } from '../query.js';
 import { applySignal, noPending, SignalQueue, type PendingFlags } from './signals.js';
 import { reclaimChildProcesses, relieveChildProcesses, type ReclaimDeps } from './reclaim.js';
 import { logPid, removePid, PidFileError } from './pidfile.js';
+import { acceptQueueLength } from '../native/libc.js';
 
 /** What loadConfig returns for a new generation. */
 export interface LoadedConfig {
@@ -76,6 +77,9 @@ interface Child {
   proc: ChildProcess;
   exit?: ChildExitInfo;
 }
+
+/** However long a maintenance cycle took, the next one waits at least this long. */
+const MIN_CYCLE_WAIT_MS = 200;
 
 /** State that survives restarts (prefork_retained_data + ap_unixd_mpm_retained_data + the listeners). */
 export class Retained {
@@ -245,9 +249,16 @@ export class PreforkMaster {
     this.log(preforkLog('debug', 'AH00165', `Accept mutex: ${mutex} (default: ${DEFAULT_MUTEX_MECHANISM})`));
     r.mpmState = MpmState.RUNNING;
 
+    // Ours: the second between two maintenance cycles counts from the start of the last one.
+    // prefork.c sleeps a whole second after a cycle whose fork()s took next to nothing; each
+    // spawn of a Node child costs this process milliseconds, tens of them while earlier
+    // children start beside it, and a cycle spawning 16 would otherwise push the next one back
+    // by most of a second. A child's exit still restarts the wait, as in ap_wait_or_timeout.
+    let nextCycleAt: number | undefined;
     while (!r.flags.restartPending && !r.flags.shutdownPending) {
       const pid = r.exited.shift();
       if (pid !== undefined) {
+        nextCycleAt = undefined;
         const outcome = this.handleChildExit(pid, remainingChildrenToStart > 0);
         if (outcome === 'fatal') {
           r.mpmState = MpmState.STOPPING;
@@ -258,7 +269,7 @@ export class PreforkMaster {
         // No idle maintenance when a child dies: only on a timeout.
         continue;
       }
-      await r.signals.waitForSignal(1000);
+      await r.signals.waitForSignal(nextCycleAt === undefined ? 1000 : Math.max(MIN_CYCLE_WAIT_MS, nextCycleAt - Date.now()));
       // ap_wait_or_timeout: the master's CPU times for /server-status.
       this.scoreboard().updateGlobalTimes?.();
       this.foldSignals();
@@ -269,7 +280,9 @@ export class PreforkMaster {
         continue;
       }
       if (r.flags.restartPending || r.flags.shutdownPending) break;
+      const cycleStart = Date.now();
       await this.performIdleServerMaintenance();
+      nextCycleAt = cycleStart + 1000;
     }
 
     r.mpmState = MpmState.STOPPING;
@@ -396,14 +409,53 @@ export class PreforkMaster {
       statuses,
       { daemonsLimit: Math.min(this.gen.daemonsLimit, sb.slots), minSpare: this.gen.minFree, maxSpare: this.gen.maxFree, numBuckets: r.numBuckets },
       r.spawn,
+      waitingConnections(r.listeners),
     );
     r.spawn = actions.next;
     for (const l of actions.log) this.log(l);
-    for (const slot of actions.spawn) this.makeChild(slot);
+    this.spawnBatch(actions.spawn, statuses);
     if (actions.killOneIdleInBucket !== undefined) {
       const b = actions.killOneIdleInBucket;
       // Not awaited: the dummy connection must not hold up the loop.
       void podSignal(r.pods[b], r.listeners[b], this.opts.serverDescription, (l) => this.log(l));
+    }
+  }
+
+  /**
+   * Starts a child in each slot. Ours: while the master spawns, every child still starting is
+   * held stopped (SIGSTOP), each new one too, and all go on together once the batch is out
+   * (SIGCONT). A Node child spends a second or more of CPU starting, and each spawn waits for
+   * its new process to be scheduled up to its exec: with children of this batch and of the
+   * last one starting beside it, 25 spawns took the master over 4 s, where fork() costs
+   * Apache's master a millisecond a child. A child that is READY or serving is never stopped.
+   */
+  private spawnBatch(slots: readonly number[], statuses: readonly ServerStatus[]): void {
+    if (slots.length === 0) return;
+    const r = this.retained;
+    const held: number[] = [];
+    const hold = (pid: number) => {
+      try {
+        process.kill(pid, 'SIGSTOP');
+        held.push(pid);
+      } catch {
+        // already gone: reaped as any exit
+      }
+    };
+    if (slots.length > 1) {
+      for (const [pid, child] of r.children) {
+        if (statuses[child.slot] === ServerStatus.STARTING && child.exit === undefined) hold(pid);
+      }
+    }
+    for (const slot of slots) {
+      const pid = this.makeChild(slot);
+      if (pid > 0 && slots.length > 1) hold(pid);
+    }
+    for (const pid of held) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
     }
   }
 
@@ -588,4 +640,20 @@ function safeKill(pid: number, sig: NodeJS.Signals, r: Retained): boolean {
 
 function defaultScoreboard(slots: number, s: PreforkSettings): MasterScoreboard {
   return NativeMasterScoreboard.create(slots, s.scoreBoardFile, `${s.pidFile}\0${process.pid}`);
+}
+
+/**
+ * Connections accepted by the kernel and not yet by a child, over every listener (TCP_INFO);
+ * undefined when a listener's queue cannot be read.
+ */
+function waitingConnections(buckets: readonly OpenListener[][]): number | undefined {
+  let n = 0;
+  for (const bucket of buckets) {
+    for (const l of bucket) {
+      const q = acceptQueueLength(l.fd);
+      if (q < 0) return undefined;
+      n += q;
+    }
+  }
+  return n;
 }

@@ -45,6 +45,7 @@ const lib = koffi.load('libc.so.6');
 const c = {
   socket: lib.func('int socket(int domain, int type, int protocol)'),
   setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
+  getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *val, _Inout_ uint32_t *len)'),
   bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
   listen: lib.func('int listen(int fd, int backlog)'),
   getsockname: lib.func('int getsockname(int fd, void *addr, uint32_t *len)'),
@@ -72,6 +73,22 @@ export function setIntOption(fd: number, level: number, name: number, value: num
   const v = Buffer.alloc(4);
   v.writeInt32LE(value);
   check('setsockopt', c.setsockopt(fd, level, name, v, 4));
+}
+
+const IPPROTO_TCP = 6;
+const TCP_INFO = 11;
+/** struct tcp_info: eight one-byte fields, then rto, ato, snd_mss, rcv_mss, unacked. */
+const TCPI_UNACKED = 24;
+
+/**
+ * Connections waiting in a listening socket's accept queue: Linux reports sk_ack_backlog as
+ * TCP_INFO's tcpi_unacked for a socket in LISTEN. -1 when it cannot be read.
+ */
+export function acceptQueueLength(fd: number): number {
+  const info = Buffer.alloc(256);
+  const len = [info.length];
+  if (c.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, len) < 0 || len[0]! < TCPI_UNACKED + 4) return -1;
+  return info.readUInt32LE(TCPI_UNACKED);
 }
 
 /** Encodes a sockaddr_in / sockaddr_in6 for bind. */
