@@ -249,7 +249,7 @@ export class PreforkMaster {
     this.log(preforkLog('debug', 'AH00165', `Accept mutex: ${mutex} (default: ${DEFAULT_MUTEX_MECHANISM})`));
     r.mpmState = MpmState.RUNNING;
 
-    // Ours: the second between two maintenance cycles counts from the start of the last one.
+    // Ours: the second between two maintenance cycles counts from when the last one was due.
     // prefork.c sleeps a whole second after a cycle whose fork()s took next to nothing; each
     // spawn of a Node child costs this process milliseconds, tens of them while earlier
     // children start beside it, and a cycle spawning 16 would otherwise push the next one back
@@ -280,9 +280,11 @@ export class PreforkMaster {
         continue;
       }
       if (r.flags.restartPending || r.flags.shutdownPending) break;
+      // On a one-second clock: a cycle that ran late (the timer waits for a busy CPU) does not
+      // push back the next one, unless it is a whole second behind.
       const cycleStart = Date.now();
       await this.performIdleServerMaintenance();
-      nextCycleAt = cycleStart + 1000;
+      nextCycleAt = (nextCycleAt !== undefined && cycleStart - nextCycleAt < 1000 ? nextCycleAt : cycleStart) + 1000;
     }
 
     r.mpmState = MpmState.STOPPING;
