@@ -79,7 +79,7 @@ interface Child {
 }
 
 /** However long a maintenance cycle took, the next one waits at least this long. */
-const MIN_CYCLE_WAIT_MS = 200;
+const MIN_CYCLE_WAIT_MS = 500;
 
 /** State that survives restarts (prefork_retained_data + ap_unixd_mpm_retained_data + the listeners). */
 export class Retained {
