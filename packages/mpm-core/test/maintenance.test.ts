@@ -182,8 +182,10 @@ t.test('ours: connections waiting in the accept queue make starting children cou
   const few = performIdleServerMaintenance(statuses, limits, state, 2);
   t.same([few.idleCount, few.spawn.length], [6, 0], 'two waiting leave six idle, within MinSpare: no spawn');
   const many = performIdleServerMaintenance(Array<ServerStatus>(16).fill(S.READY), limits, { ...state, idleSpawnRate: 1 }, 12);
-  t.same([many.idleCount, many.killOneIdleInBucket], [4, undefined], 'sixteen idle with twelve waiting: not killed, four short of MinSpare');
-  t.equal(many.spawn.length, 1);
+  t.same([many.idleCount, many.killOneIdleInBucket, many.spawn.length], [16, 0, 0],
+    'sixteen ready and idle: the twelve waiting are taken and answered in a moment, counted as prefork.c counts');
+  const startup = performIdleServerMaintenance(Array<ServerStatus>(3).fill(S.STARTING), { ...limits, minSpare: 3, maxSpare: 5 }, initialSpawnState(), 1);
+  t.same([startup.idleCount, startup.spawn.length], [3, 0], 'three starting, none busy, one stray connection: no spare added for it');
 
   // Children that take three cycles to start, 40 connections held: one spawn every cycle, as
   // Apache's (8, 9, 11, 15, 23, 39, 64), because the connections not yet taken are waiting.

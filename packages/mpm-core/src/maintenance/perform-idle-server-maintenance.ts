@@ -79,13 +79,17 @@ export function performIdleServerMaintenance(
   }
   next.maxDaemonsLimit = lastNonDead + 1;
 
-  // Ours: each connection waiting in an accept queue will take an idle child, a starting one
-  // included. Apache's children are ready within milliseconds of the fork, so there these
-  // connections would already have made them busy and prefork.c would count them so; counting
-  // them here keeps a ramp under load doubling (1, 2, 4 … 32) on Apache's schedule while the
-  // children started last cycle are still starting.
+  // Ours: while every ready child is busy, each connection waiting in an accept queue will
+  // take an idle child, a starting one included. Apache's children are ready within
+  // milliseconds of the fork, so there these connections would already have made them busy
+  // and prefork.c would count them so; counting them here keeps a ramp under load doubling
+  // (1, 2, 4 … 32) on Apache's schedule while the children started last cycle are still
+  // starting. With a ready child idle, or none busy (children starting, a stray connection),
+  // the connections are about to be taken and answered: they change nothing.
   const rawIdle = idleCount;
-  if (waiting !== undefined) idleCount = Math.max(0, idleCount - waiting);
+  const readyIdle = rawIdle - startingCount;
+  const busy = totalNonDead - rawIdle;
+  if (waiting !== undefined && readyIdle === 0 && busy > 0) idleCount = Math.max(0, idleCount - waiting);
 
   const actions: MaintenanceActions = { spawn: [], log: [], next, idleCount, totalNonDead };
 
@@ -97,8 +101,6 @@ export function performIdleServerMaintenance(
   // the spawn rate is kept rather than reset, so a ramp under load doubles (8, 16, 32) as
   // Apache's does instead of starting over at 1. With no child busy (a decay after start-up)
   // prefork.c's kill stands: the pod byte waits for the first child to reach its loop.
-  const readyIdle = rawIdle - startingCount;
-  const busy = totalNonDead - rawIdle;
   // Only without the queue's length: with it, the count above already says what the starting
   // children will face, and the cycle decides as prefork.c's would.
   const waitForStarting =
