@@ -6,7 +6,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isIP } from 'node:net';
 import { formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
@@ -16,8 +15,8 @@ import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './mod
 import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
 import { formatLogLine } from './logger.js';
-import { eaiStatus, nameServers, systemResolver, type NameResolver } from './hostname.js';
-import { resolveVhostAddresses, type LookupAll } from './vhost-table.js';
+import { nameServers, systemResolver, type NameResolver } from './hostname.js';
+import { resolveVhostAddresses } from './vhost-table.js';
 import type { ModuleRegistry } from './registry.js';
 
 export interface LoadOptions {
@@ -351,13 +350,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     // get_addresses: each <VirtualHost> address to socket addresses (AH00547 for a name that
     // does not resolve).
     const resolver = options.resolver ?? systemResolver;
-    const lookupAll: LookupAll = resolver.lookupAll
-      ? (name) => resolver.lookupAll!(name)
-      : async (name) => {
-          const address = await resolver.lookup(name);
-          return [{ address, family: isIP(address) }];
-        };
-    for (const v of out.vhosts) v.addrs = await resolveVhostAddresses(v.vhostWords ?? [], lookupAll, log, eaiStatus);
+    for (const v of out.vhosts) v.addrs = await resolveVhostAddresses(v.vhostWords ?? [], resolver, log);
     for (const m of await nameServers(out.main, out.vhosts, ownNames, options.program, options.resolver)) log(m);
     const ctx: ConfigHookContext = { server: out.main, vhosts: out.vhosts, log, startup: options.startup ?? true };
     if (hooks.runAllSync('pre_config', ctx) !== OK) {

@@ -60,8 +60,9 @@ export interface LogRecord {
   startup?: boolean;
 }
 
-/** One error-log line, without the newline. */
+/** One error-log line, without the newline (`ID: message` alone for APLOG_STARTUP). */
 export function formatLogLine(rec: LogRecord): string {
+  if (rec.startup) return `${rec.id ? `${rec.id}: ` : ''}${rec.message}`;
   const pid = rec.pid ?? process.pid;
   const time = rec.time ?? nowMicros();
   const client = rec.client ? `[client ${rec.client}] ` : '';
@@ -110,7 +111,7 @@ export class ErrorLogger {
   log(rec: LogRecord): boolean {
     if (!levelAllows(this.levels, rec.module, rec.level)) return false;
     // log.c formats into MAX_STRING_LEN (8192) bytes, keeping room for "\n" and the NUL.
-    let text = rec.startup ? `${rec.id ? `${rec.id}: ` : ''}${rec.message}` : formatLogLine(rec);
+    let text = formatLogLine(rec);
     if (Buffer.byteLength(text) > 8190) {
       const b = Buffer.from(text);
       let end = 8190;

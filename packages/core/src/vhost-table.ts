@@ -12,6 +12,7 @@
  *   configuration order. `-S` prints the buckets in order, then the wildcard list.
  */
 import { isIP } from 'node:net';
+import { eaiStatus, type NameResolver } from './hostname.js';
 import type { StartupMessage } from './module.js';
 
 /** A <VirtualHost> word, parsed; `host` undefined for `*` and `_default_`. */
@@ -86,21 +87,24 @@ export function parseVhostWord(word: string, defaultPort: number): VhostWord | s
   return out;
 }
 
-/** getaddrinfo(AF_UNSPEC, AI_ADDRCONFIG) for a name: every address in the order returned. */
-export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
-
 const ZERO = /^(0\.0\.0\.0|::|0:0:0:0:0:0:0:0)$/;
 
 /**
- * The socket addresses of each word. A name that does not resolve is logged as Apache logs
+ * The socket addresses of each word. A name is looked up with the resolver's `lookupAll` (its
+ * `lookup`, one address, when it has none); one that does not resolve is logged as Apache logs
  * it (AH00547, with the resolver's status) and contributes none.
  */
 export async function resolveVhostAddresses(
   words: readonly VhostWord[],
-  lookupAll: LookupAll,
+  resolver: NameResolver,
   log: (m: StartupMessage) => void,
-  statusOf: (err: unknown) => string,
 ): Promise<VhostAddr[]> {
+  const lookupAll = resolver.lookupAll
+    ? (name: string) => resolver.lookupAll!(name)
+    : async (name: string) => {
+        const address = await resolver.lookup(name);
+        return [{ address, family: isIP(address) }];
+      };
   const out: VhostAddr[] = [];
   for (const w of words) {
     const base = { port: w.port, ...(w.scope !== undefined ? { scope: w.scope } : {}) };
@@ -119,7 +123,7 @@ export async function resolveVhostAddresses(
       for (const a of found) out.push({ family: a.family === 6 ? 6 : 4, ip: a.address, wildcard: ZERO.test(a.address), ...base });
     } catch (e) {
       log({
-        level: 'error', module: 'core', id: 'AH00547', status: statusOf(e),
+        level: 'error', module: 'core', id: 'AH00547', status: eaiStatus(e),
         message: `Could not resolve host name ${w.host} -- ignoring!`,
       });
     }

@@ -33,13 +33,19 @@ t.test('parseVhostWord reads as get_addresses with apr_parse_addr_port', async (
 
 t.test('resolveVhostAddresses: literals as they are, names through the resolver, AH00547 otherwise', async (t) => {
   const log: StartupMessage[] = [];
-  const lookupAll = async (name: string) => {
-    if (name === 'two.test') return [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
-    throw Object.assign(new Error('nope'), { code: 'ENOTFOUND' });
+  const gone = () => Promise.reject(Object.assign(new Error('nope'), { code: 'ENOTFOUND' }));
+  const resolver = {
+    hostname: () => 'box',
+    lookup: gone,
+    reverse: gone,
+    lookupAll: async (name: string) => {
+      if (name === 'two.test') return [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
+      return gone();
+    },
   };
   const got = await resolveVhostAddresses(
     [{ port: 80 }, { host: '0.0.0.0', port: 81 }, { host: 'two.test', port: 82 }, { host: 'gone.test', port: 83 }, { host: '10.0.0.1', port: 0 }],
-    lookupAll, (m) => log.push(m), () => '(EAI 2)Name or service not known',
+    resolver, (m) => log.push(m),
   );
   t.same(got.map((a) => [vhostAddressLabel(a), a.wildcard]), [
     ['*:80', true], ['*:81', true], ['[::1]:82', false], ['127.0.0.1:82', false], ['10.0.0.1:*', false],
@@ -47,6 +53,10 @@ t.test('resolveVhostAddresses: literals as they are, names through the resolver,
   t.same(log.map((m) => [m.id, m.status, m.message]), [
     ['AH00547', '(EAI 2)Name or service not known', 'Could not resolve host name gone.test -- ignoring!'],
   ]);
+  // A resolver without lookupAll: its lookup's one address.
+  const single = { ...resolver, lookupAll: undefined, lookup: async () => '10.9.8.7' };
+  const one = await resolveVhostAddresses([{ host: 'one.test', port: 80 }], single, (m) => log.push(m));
+  t.same(one.map(vhostAddressLabel), ['10.9.8.7:80']);
 });
 
 const v4 = (ip: string, port: number): VhostAddr => ({ family: 4, ip, port, wildcard: ip === '0.0.0.0' });

@@ -108,15 +108,6 @@ function errorDocumentMap(docs: Array<{ status: number; value: string }> | undef
   return out;
 }
 
-/** A `<VirtualHost>` address as vhost.c reads it: `*`/`_default_` wildcards, `:*` or no port = any. */
-export function parseVhostAddress(text: string): { addr: string; port: number } {
-  const m = /^(\[[^\]]*\]|[^:]*)(?::(\*|\d+))?$/.exec(text.trim());
-  const host = m?.[1] ?? text;
-  const port = m?.[2] === undefined || m[2] === '*' ? 0 : Number(m[2]);
-  const addr = host === '*' || host.toLowerCase() === '_default_' ? '*' : host.replace(/^\[|\]$/g, '');
-  return { addr, port };
-}
-
 /** The parts of the configuration a child needs; the child fills every other field with Apache's default. */
 export function childSnapshot(result: LoadResult, settings: PreforkSettings, description: string, built = ''): Record<string, unknown> {
   const snapshot = serverSnapshot(result, result.server, [result.server], settings, description, built, true);
@@ -126,8 +117,8 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
     const vCore = v.config.get('core') as CoreServerConfig | undefined;
     return {
       // The resolved addresses (names looked up, the main ServerName's port where none is
-      // written), as vhost.c matches connections; the words as written when not resolved.
-      addresses: v.addrs ? v.addrs.map((a) => ({ addr: a.wildcard ? '*' : a.ip, port: a.port })) : v.addresses.map(parseVhostAddress),
+      // written), as vhost.c matches connections.
+      addresses: (v.addrs ?? []).map((a) => ({ addr: a.wildcard ? '*' : a.ip, port: a.port })),
       serverAliases: vCore?.serverAliases ?? [],
       ...(v.loc ? { source: `${v.loc.file}:${v.loc.line}` } : {}),
       config,

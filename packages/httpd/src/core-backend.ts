@@ -35,10 +35,9 @@ function shown(m: CoreMessage, threshold: LoadRequest['startupLogLevel']): boole
   return m.level === 'notice' || levelNumber(m.level) <= levelNumber(threshold);
 }
 
+/** APLOG_STARTUP lines carry no timestamp; the others are error-log lines on stderr. */
 function formatMessage(m: CoreMessage): string {
-  const id = m.id ? `${m.id}: ` : '';
-  // APLOG_STARTUP lines carry no timestamp; the others are error-log lines on stderr.
-  return m.startup ? `${id}${m.message}` : formatLogLine({ level: m.level, module: m.module, id: m.id, status: m.status, message: m.message });
+  return formatLogLine({ level: m.level, module: m.module, id: m.id, status: m.status, message: m.message, startup: m.startup });
 }
 
 function absolute(path: string, serverRoot: string): string {
@@ -176,8 +175,6 @@ function childEntryPath(): string | undefined {
 interface LoadedGeneration {
   result: LoadResult;
   settings: PreforkSettings;
-  /** Messages for the error log (a read after the first). */
-  logged: CoreMessage[];
 }
 
 /** The backend `prefork` uses: core's loadServerConfig with mpm_prefork registered. */
@@ -243,10 +240,7 @@ export function createCoreBackend(): ServerBackend {
             options,
           );
       }
-      // A read after the first writes what it says to the error log (stderr is the error log
-      // by then in Apache): the clamps' short forms, AH00111, AH00558, AH00549 …
-      const logged = result.startupMessages;
-      lastLoad.set(server, { result, settings: settings as PreforkSettings, logged });
+      lastLoad.set(server, { result, settings: settings as PreforkSettings });
       return { messages, errors, server };
     },
   };

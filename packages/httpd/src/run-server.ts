@@ -29,9 +29,10 @@ export interface StartInputs {
   childEntry: string;
   /**
    * Reads the configuration again (Apache's second pass at start, and restarts); throws with
-   * Apache's text on failure. `logged` is what that read logs to the error log.
+   * Apache's text on failure. What that read says (`result.startupMessages`) goes to the error
+   * log: stderr is the error log by then in Apache.
    */
-  reload: () => Promise<{ result: LoadResult; settings: PreforkSettings; logged: StartupMessage[] }>;
+  reload: () => Promise<{ result: LoadResult; settings: PreforkSettings }>;
 }
 
 /** Runs the master until it stops; resolves with the exit code. */
@@ -69,17 +70,18 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
   const logRead = (messages: readonly StartupMessage[]) => {
     if (messages.length === 0) return;
     logger.open();
-    for (const m of messages) {
-      logger.log({ level: m.level, module: m.module, id: m.id, message: m.message, status: m.status, startup: m.startup });
-    }
+    for (const m of messages) logger.log(m);
   };
   // Apache's second read at start: attached, all it says reaches the error log. Detaching
   // (-k start), only what its read pass says does; prefork detaches in pre_config, after which
   // stderr is /dev/null, so the naming of servers and the clamps are not logged. Our detached
   // copy reads again and logs nothing of it, as the process it replaces logged already.
-  const attached = defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG') || defines.has('ONE_PROCESS');
-  if (attached) logRead(first.logged);
-  else if (!(await import('@prefork/mpm-core')).isDaemon()) logRead(first.logged.filter((m) => m.pass === 'read'));
+  const foreground = defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG');
+  // -X (DEBUG) and -DONE_PROCESS: no children, the child's loop serves in this process.
+  const oneProcess = defines.has('ONE_PROCESS') || defines.has('DEBUG');
+  const firstMessages = first.result.startupMessages;
+  if (foreground || oneProcess) logRead(firstMessages);
+  else if (!(await import('@prefork/mpm-core')).isDaemon()) logRead(firstMessages.filter((m) => m.pass === 'read'));
   let generation = 0;
   // Every generation's snapshot stays until the master exits: a child of an old generation
   // may still be starting and about to read its own.
@@ -105,16 +107,15 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     childEntry: inputs.childEntry,
     loadConfig: async () => {
       const next = await inputs.reload();
-      logRead(next.logged);
+      logRead(next.result.startupMessages);
       return { settings: next.settings, configSnapshot: snapshotOf(next.result, next.settings) };
     },
     logger,
     serverDescription: info.description,
     serverBuilt: info.built,
     commandLine: options.commandLine,
-    foreground: defines.has('FOREGROUND') || defines.has('NO_DETACH') || defines.has('DEBUG'),
-    // -X (DEBUG) and -DONE_PROCESS: no children, the child's loop serves in this process.
-    oneProcess: defines.has('ONE_PROCESS') || defines.has('DEBUG'),
+    foreground,
+    oneProcess,
     runChildInProcess: async (bootstrap: unknown, fds: { pod: number }) => {
       const { runChildInProcess } = await import('@prefork/conn-handler');
       return runChildInProcess(bootstrap as Parameters<typeof runChildInProcess>[0], fds);

@@ -190,12 +190,15 @@ function applyLogLevel(cfg: LogLevelConfig, word: string): string | undefined {
   return undefined;
 }
 
-/** The port a ServerName value gives (`[scheme://]host[:port]`), 0 when none. */
-function serverNamePort(value: string | undefined): number {
-  if (value === undefined) return 0;
+/** The digits after the last ':' of a ServerName value (`[scheme://]host[:port]`), or undefined. */
+function serverNamePortText(value: string): string | undefined {
   const hostPort = value.includes('://') ? value.slice(value.indexOf('://') + 3) : value;
-  const m = /:(\d+)$/.exec(hostPort.replace(/^\[[^\]]*\]/, ''));
-  return m ? Number(m[1]) : 0;
+  return /:(\d*)$/.exec(hostPort.replace(/^\[[^\]]*\]/, ''))?.[1];
+}
+
+/** The port a ServerName value gives, 0 when none. */
+function serverNamePort(value: string | undefined): number {
+  return Number(value === undefined ? 0 : serverNamePortText(value) || 0);
 }
 
 const OPTIONS = ['Indexes', 'Includes', 'IncludesNOEXEC', 'FollowSymLinks', 'SymLinksIfOwnerMatch', 'ExecCGI', 'MultiViews', 'RunScripts'];
@@ -231,10 +234,9 @@ const directives: D[] = [
       const err = cmd.checkContext(NOT_IN_DIR_CONTEXT);
       if (err) return err;
       if (/[\s]/.test(arg)) return `Invalid ServerName "${arg}" use ServerAlias to set multiple server names.`;
-      const hostPort = arg.includes('://') ? arg.slice(arg.indexOf('://') + 3) : arg;
-      const m = /:(\d*)$/.exec(hostPort.replace(/^\[[^\]]*\]/, ''));
-      if (m && m[1] !== '') {
-        const port = Number(m[1]);
+      const text = serverNamePortText(arg);
+      if (text) {
+        const port = Number(text);
         if (port < 1 || port > 65535) {
           return `The port number "${arg}" is outside the appropriate range (i.e., 1..65535).`;
         }

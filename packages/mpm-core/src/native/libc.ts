@@ -80,12 +80,15 @@ const TCP_INFO = 11;
 /** struct tcp_info: eight one-byte fields, then rto, ato, snd_mss, rcv_mss, unacked. */
 const TCPI_UNACKED = 24;
 
+/** getsockopt's buffer for TCP_INFO, reused: the master reads it once a second per listener. */
+const tcpInfo = Buffer.alloc(256);
+
 /**
  * Connections waiting in a listening socket's accept queue: Linux reports sk_ack_backlog as
  * TCP_INFO's tcpi_unacked for a socket in LISTEN. -1 when it cannot be read.
  */
 export function acceptQueueLength(fd: number): number {
-  const info = Buffer.alloc(256);
+  const info = tcpInfo;
   const len = [info.length];
   if (c.getsockopt(fd, IPPROTO_TCP, TCP_INFO, info, len) < 0 || len[0]! < TCPI_UNACKED + 4) return -1;
   return info.readUInt32LE(TCPI_UNACKED);
