@@ -133,11 +133,13 @@ function openSink(target: string, stderrFallback: LineSink): LineSink {
  * signal ends it. Resolves with the exit code the master expects.
  */
 export async function runChild(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ChildRuntime> = {}, early: EarlySignals = {}): Promise<number> {
-  const stderrSink: LineSink = (l) => process.stderr.write(l);
+  const stderrSink: LineSink = (l) => process.stderr.write(l, 'latin1');
   let rt: ChildRuntime;
   try {
     const bootstrap = overrides.bootstrap ?? readBootstrap(env);
-    const cfg = overrides.cfg ?? childConfigFromJson(JSON.parse(fs.readFileSync(bootstrap.configSnapshot, 'utf8')));
+    // Read as bytes (latin1), as the requests are: paths, names and texts of the configuration
+    // compare with request bytes and reach files, sockets and logs unchanged (logs.ts bytePath).
+    const cfg = overrides.cfg ?? childConfigFromJson(JSON.parse(fs.readFileSync(bootstrap.configSnapshot, 'latin1')));
     const errorLog = overrides.errorLog ?? new ErrorLog(openSink(cfg.errorLog, stderrSink), cfg.logLevel);
     const accessLogs = overrides.accessLogs ?? cfg.accessLogs.map((a) => new AccessLog(a, openSink(a.target, stderrSink), cfg.bufferedLogs));
     const allAccessLogs = [...accessLogs];

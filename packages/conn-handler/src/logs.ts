@@ -13,14 +13,26 @@ export function errorLogTime(d: Date, micros: number): string {
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(micros, 6)} ${d.getFullYear()}`;
 }
 
-/** Where error_log lines go: a file descriptor opened in append mode, or a function (tests). */
+/**
+ * Where log lines go: a file descriptor opened in append mode, or a function (tests). A line is
+ * a byte string (one character per byte, see {@link bytePath}) and is written as such.
+ */
 export type LineSink = (line: string) => void;
 
+/**
+ * The child keeps text as Apache does, as bytes: requests arrive so, and the configuration
+ * snapshot is read so (child-main.ts). A path in that form goes to the file system as those
+ * bytes, so a file named in UTF-8 (or in any other encoding) is found by its URL.
+ */
+export function bytePath(p: string): Buffer {
+  return Buffer.from(p, 'latin1');
+}
+
 export function fileSink(file: string): LineSink {
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(bytePath(file), 'a');
   return (line) => {
     try {
-      fs.writeSync(fd, line);
+      fs.writeSync(fd, line, null, 'latin1');
     } catch {
       // A full disk must not take the child down; Apache also drops the line.
     }
@@ -31,14 +43,25 @@ export function fileSink(file: string): LineSink {
 /** The longest error_log line Apache writes, without its newline. */
 export const ERROR_LINE_MAX = 8190;
 
-/** Cuts a latin1/UTF-8 text to at most `max` bytes of UTF-8 (never inside a character). */
-export function truncateBytes(text: string, max: number): string {
-  if (text.length <= max / 3) return text;
-  const buf = Buffer.from(text, 'utf8');
-  if (buf.length <= max) return text;
-  let end = max;
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.subarray(0, end).toString('utf8');
+/**
+ * ap_escape_errorlog_item, on a byte string: bytes that are not printable ASCII become `\xhh`
+ * (`\n`, `\t`, `\r`, `\b`, `\v` their short forms), a backslash is doubled, `"` stays.
+ */
+export function escapeErrorLogText(s: string): string {
+  return s.replace(/[\\\x00-\x1f\x7f-\uffff]/g, (c) => {
+    const code = c.charCodeAt(0);
+    // Not a byte: a JavaScript text (an exception's message), escaped as its UTF-8 bytes.
+    if (code > 0xff) return [...Buffer.from(c, 'utf8')].map((b) => '\\x' + b.toString(16).padStart(2, '0')).join('');
+    switch (code) {
+      case 0x5c: return '\\\\';
+      case 8: return '\\b';
+      case 10: return '\\n';
+      case 13: return '\\r';
+      case 9: return '\\t';
+      case 11: return '\\v';
+      default: return '\\x' + code.toString(16).padStart(2, '0');
+    }
+  });
 }
 
 export class ErrorLog {
@@ -71,9 +94,9 @@ export class ErrorLog {
     const line = `[${errorLogTime(new Date(now), micros)}] [${module}:${level}] [pid ${pid}:tid ${pid}] `
       + (osError ? `${osError}: ` : '')
       + (client ? `[client ${client}] ` : '')
-      + message;
+      + escapeErrorLogText(message);
     // log.c formats into MAX_STRING_LEN (8192) bytes and keeps room for "\n" and the NUL.
-    this.sink(truncateBytes(line, ERROR_LINE_MAX) + '\n');
+    this.sink(line.slice(0, ERROR_LINE_MAX) + '\n');
   }
 }
 

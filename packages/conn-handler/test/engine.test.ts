@@ -129,14 +129,25 @@ t.test('read timeout: headers that never finish get 408, a silent client is clos
   t.ok(silent.closed);
 });
 
-t.test('error_log lines are cut at 8190 bytes, as log.c cuts them (never inside a character)', async (t) => {
-  const { ErrorLog, truncateBytes } = await import('../src/logs.js');
+t.test('error_log lines are cut at 8190 bytes, as log.c cuts them', async (t) => {
+  const { ErrorLog } = await import('../src/logs.js');
   const lines: string[] = [];
   const log = new ErrorLog((l) => lines.push(l), 'info');
   log.log('core', 'error', `AH00127: Cannot map GET /${'a'.repeat(9000)} HTTP/1.1 to file`);
   t.equal(lines.length, 1);
-  t.equal(Buffer.byteLength(lines[0]!), 8191, '8190 bytes and the newline');
+  t.equal(Buffer.byteLength(lines[0]!, 'latin1'), 8191, '8190 bytes and the newline');
   t.ok(lines[0]!.endsWith('aaa\n'));
-  t.equal(truncateBytes('é'.repeat(10), 5), 'éé', 'a two-byte character is not split');
-  t.equal(truncateBytes('short', 8190), 'short');
+});
+
+t.test('error_log messages are escaped as ap_escape_errorlog_item escapes them', async (t) => {
+  const { ErrorLog } = await import('../src/logs.js');
+  const lines: string[] = [];
+  const log = new ErrorLog((l) => lines.push(l), 'info');
+  // The bytes of /é\x"q as a request brings them (one character per byte); Apache logs
+  // "File does not exist: /tmp/pb/aroot/htdocs/\xc3\xa9\\x"q" for this URL.
+  const bytes = Buffer.from('/htdocs/é\\x"q\t\x01', 'utf8').toString('latin1');
+  log.log('core', 'info', `AH00128: File does not exist: ${bytes}`, '127.0.0.1:1');
+  t.match(lines[0], /\] \[client 127\.0\.0\.1:1\] AH00128: File does not exist: \/htdocs\/\\xc3\\xa9\\\\x"q\\t\\x01\n$/);
+  log.log('core', 'error', 'a text that is not bytes: \u2192');
+  t.match(lines[1], /\] a text that is not bytes: \\xe2\\x86\\x92\n$/, 'its UTF-8 bytes');
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { bytePath } from '../logs.js';
 import path from 'node:path';
 import type { ChildConfig } from '../config.js';
 import { OutHeaders, type Request, type Response } from '../http/types.js';
@@ -22,7 +23,7 @@ export interface FileInfo {
 
 export function statFile(p: string): FileInfo | { errno: string } {
   try {
-    const st = fs.statSync(p, { bigint: true });
+    const st = fs.statSync(bytePath(p), { bigint: true });
     return { size: Number(st.size), mtimeUs: st.mtimeNs / 1000n, ino: st.ino, isDir: st.isDirectory(), isFile: st.isFile() };
   } catch (e) {
     return { errno: (e as NodeJS.ErrnoException).code ?? 'EIO' };

@@ -5,7 +5,7 @@ import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSe
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
-import type { ErrorLog, LogRecord } from '../logs.js';
+import { bytePath, type ErrorLog, type LogRecord } from '../logs.js';
 import { Stage, type ScoreboardPort } from '../scoreboard-port.js';
 import { selectVhost, vhostCandidates, vhostConfigs } from '../vhost.js';
 import { InputStream } from './input.js';
@@ -600,7 +600,7 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, ...(args !== undefined ? { args } : {}) };
   try {
     refuseUnknownHandler(cfg, sub, filename, client, errorLog);
-    fs.accessSync(filename, fs.constants.R_OK);
+    fs.accessSync(bytePath(filename), fs.constants.R_OK);
   } catch {
     return { kind: 'failed', status: 403 };
   }
@@ -737,7 +737,7 @@ async function processRequest(
   }
   if (!fileInfo.isFile) throw new Die(403);
   try {
-    fs.accessSync(filename, fs.constants.R_OK);
+    fs.accessSync(bytePath(filename), fs.constants.R_OK);
   } catch {
     errorLog.log('core', 'error', `AH00132: file permissions deny server access: ${filename}`, client, '(13)Permission denied');
     throw new Die(403);
@@ -936,7 +936,7 @@ async function writeBody(socket: Coalescing, res: Response): Promise<number> {
   }
   if (body.kind !== 'file') return 0;
   let n = 0;
-  const fd = fs.openSync(body.path, 'r');
+  const fd = fs.openSync(bytePath(body.path), 'r');
   try {
     const buf = Buffer.allocUnsafe(64 * 1024);
     for (const part of body.parts) {
