@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatReadError, readConfig } from '@prefork/config-parser';
+import { escapeErrorLogItem, formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
 import { SERVER_VERSION } from './constants.js';
@@ -145,10 +145,18 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       pendingJs.push({ name, specifier: file, loc: node.loc });
       return undefined;
     }
-    const full = isAbsolute(file) ? file : resolve(serverRoot, file);
+    // mod_so: a path with a slash is ServerRoot-relative; a bare name goes to dlopen as it is.
+    const full = !file.includes('/') ? file : isAbsolute(file) ? file : resolve(serverRoot, file);
+    // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails
+    // in Apache. A path that does not exist is accepted for a stock name (this server loads no
+    // shared object, and the machine need not have Apache's).
+    const holds = /(?:^|\/)mod_(\w+)\.so$/.exec(full)?.[1];
+    if (holds !== undefined && `${holds}_module` !== name && registry.policy(`${holds}_module`) !== undefined && existsSync(full)) {
+      return { error: `Can't locate API module structure \`${name}' in file ${full}: ${full}: undefined symbol: ${name}` };
+    }
     if (policy === undefined || policy === 'builtin') {
-      if (!existsSync(full)) {
-        return { error: `Cannot load ${full} into server: ${full}: cannot open shared object file: No such file or directory` };
+      if (!file.includes('/') || !existsSync(full)) {
+        return { error: `Cannot load ${file} into server: ${full}: cannot open shared object file: No such file or directory` };
       }
       return { error: `${PF.UNKNOWN_SHARED_OBJECT}: Cannot load ${full} into server: module ${name} is not a stock Apache module and this server cannot load shared objects` };
     }
@@ -335,7 +343,8 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     result.errors.push({
       kind: 'syntax',
       message: e.message,
-      text: `AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:\n${e.message}`,
+      // Two log lines, each escaped as the error log escapes messages.
+      text: escapeErrorLogItem(`AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:`) + '\n' + escapeErrorLogItem(e.message),
       loc: e.loc,
     });
   }
@@ -356,7 +365,8 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     if (hooks.runAllSync('pre_config', ctx) !== OK) {
       result.ok = false;
       result.errors.push({ kind: 'check', message: 'Pre-configuration failed', text: 'AH00013: Pre-configuration failed' });
-    } else if (hooks.runAllSync('check_config', ctx) !== OK) {
+    } else if (!errorLogDirsExist(out.main, out.vhosts, out.ownConfigs, read.serverRoot, log) || hooks.runAllSync('check_config', ctx) !== OK) {
+      // core_check_config runs first; when it fails, the other modules' checks do not run.
       result.ok = false;
       result.errors.push({ kind: 'check', message: 'Configuration check failed', text: 'AH00014: Configuration check failed' });
     }
@@ -366,15 +376,50 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
 }
 
 
+/** The error log a server names itself; the main server's default is logs/error_log. */
+const DEFAULT_ERRORLOG = 'logs/error_log';
+
+/**
+ * core_check_config's check_errorlog_dir: the directory of each file error log must exist
+ * (AH02291), the main server's and that of each virtual host with an ErrorLog of its own. Piped
+ * logs and syslog are not files. Every server is checked before the answer.
+ */
+function errorLogDirsExist(main: ServerRec, vhosts: ServerRec[], ownConfigs: Map<ServerRec, Map<string, unknown>>, serverRoot: string, log: (m: StartupMessage) => void): boolean {
+  let ok = true;
+  const check = (fname: string | undefined, desc: string): void => {
+    if (fname === undefined || fname.startsWith('|') || /^syslog(:|$)/.test(fname)) return;
+    const abs = isAbsolute(fname) ? fname : resolve(serverRoot, fname);
+    const dir = abs.slice(0, abs.lastIndexOf('/') + 1);
+    let status: string | undefined;
+    try {
+      if (!statSync(dir).isDirectory()) status = '(20)Not a directory';
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      status = code === 'ENOTDIR' ? '(20)Not a directory' : code === 'EACCES' ? '(13)Permission denied' : '(2)No such file or directory';
+    }
+    if (status === undefined) return;
+    ok = false;
+    log({ level: 'emerg', module: 'core', id: 'AH02291', status, startup: true, message: `Cannot access directory '${dir}' for ${desc}` });
+  };
+  const errorLogOf = (config: Map<string, unknown> | undefined) => (config?.get('core') as { errorLog?: string } | undefined)?.errorLog;
+  check(errorLogOf(main.config) ?? DEFAULT_ERRORLOG, 'main error log');
+  for (const v of vhosts) {
+    const own = errorLogOf(ownConfigs.get(v));
+    if (own !== undefined) check(own, `error log of vhost defined at ${v.loc?.file}:${v.loc?.line}`);
+  }
+  return ok;
+}
+
 function mpmError(message: string, program: string): LoadError {
   return { kind: 'mpm', message, text: `AH00534: ${program}: Configuration error: ${message}` };
 }
 
-/** A read-pass error as Apache prints it; "missing closing '>'" is a process-pass error in Apache. */
+/**
+ * A read-pass error as Apache prints it. The read pass's "missing closing '>'" (a closing tag, or
+ * <IfModule>, <IfDefine>, <IfVersion>… whose handlers run on read) is printed so too; that of
+ * <Directory>, <VirtualHost>… comes from the process pass (AH00526).
+ */
 function readError(e: ConfigError, program: string): LoadError {
-  if (e.code === 'E_SECTION_MISSING_ANGLE') {
-    return { kind: 'syntax', message: e.message, loc: e.loc, text: `AH00526: Syntax error on line ${e.loc.line} of ${e.loc.file}:\n${e.message}` };
-  }
   return { kind: 'read', message: e.message, loc: e.loc, text: formatReadError(e, program) };
 }
 

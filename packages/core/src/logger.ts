@@ -5,6 +5,7 @@
  * filtering with per-module overrides (`LogLevel warn status:debug`).
  */
 import { appendFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { escapeErrorLogItem } from '@prefork/config-parser';
 
 export const LOG_LEVELS = [
   'emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug',
@@ -62,13 +63,15 @@ export interface LogRecord {
 
 /** One error-log line, without the newline (`ID: message` alone for APLOG_STARTUP). */
 export function formatLogLine(rec: LogRecord): string {
-  if (rec.startup) return `${rec.id ? `${rec.id}: ` : ''}${rec.message}`;
+  // log.c escapes every message (ap_escape_errorlog_item): bytes outside printable ASCII as \xhh.
+  const message = escapeErrorLogItem(rec.message);
+  const status = rec.status ? `${rec.status}: ` : '';
+  if (rec.startup) return `${status}${rec.id ? `${rec.id}: ` : ''}${message}`;
   const pid = rec.pid ?? process.pid;
   const time = rec.time ?? nowMicros();
   const client = rec.client ? `[client ${rec.client}] ` : '';
   const id = rec.id ? `${rec.id}: ` : '';
-  const status = rec.status ? `${rec.status}: ` : '';
-  return `[${formatLogTime(time)}] [${rec.module}:${rec.level}] [pid ${pid}:tid ${pid}] ${status}${client}${id}${rec.message}`;
+  return `[${formatLogTime(time)}] [${rec.module}:${rec.level}] [pid ${pid}:tid ${pid}] ${status}${client}${id}${message}`;
 }
 
 /** Microseconds since the epoch. */

@@ -1,7 +1,7 @@
 // The server's name without ServerName (ap_get_local_host, ap_fini_vhost_config), with a
 // resolver standing in for the system's, and through loadServerConfig.
 import t from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDefaultRegistry, loadServerConfig, localHostName, serverNameHost, type AnyModule, type NameResolver } from '../src/index.js';
@@ -51,6 +51,7 @@ t.test('serverNameHost', async (t) => {
 
 t.test('loadServerConfig names every server', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'prefork-core-hostname-'));
+  mkdirSync(join(root, 'logs'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const registry = createDefaultRegistry([preforkModule as unknown as AnyModule]);
   const file = join(root, 't.conf');

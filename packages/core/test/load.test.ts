@@ -11,6 +11,8 @@ import { preforkModule, preforkSettingsOf } from '../../mpm-core/src/config/inde
 const root = mkdtempSync(join(tmpdir(), 'prefork-core-load-'));
 t.teardown(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, 'htdocs'));
+// The default ErrorLog's directory: core_check_config insists on it (AH02291).
+mkdirSync(join(root, 'logs'));
 const registry = createDefaultRegistry([preforkModule as unknown as AnyModule]);
 const MODS = '/usr/lib/apache2/modules';
 let n = 0;
@@ -33,7 +35,13 @@ t.test('LoadModule cases', async (t) => {
   t.match(dup.startupMessages, [{ id: 'AH01574', module: 'so', level: 'warn', message: 'module mime_module is already loaded, skipping' }]);
   const missing = await load(`${prefork}LoadModule foo_module modules/mod_foo.so\n`);
   t.equal(missing.errors[0]?.text,
-    `apache2: Syntax error on line 2 of ${missing.file}: Cannot load ${root}/modules/mod_foo.so into server: ${root}/modules/mod_foo.so: cannot open shared object file: No such file or directory`);
+    `apache2: Syntax error on line 2 of ${missing.file}: Cannot load modules/mod_foo.so into server: ${root}/modules/mod_foo.so: cannot open shared object file: No such file or directory`);
+  const bare = await load(`${prefork}LoadModule foo_module mod_foo.so\n`);
+  t.equal(bare.errors[0]?.text,
+    `apache2: Syntax error on line 2 of ${bare.file}: Cannot load mod_foo.so into server: mod_foo.so: cannot open shared object file: No such file or directory`, 'a bare name is not ServerRoot-relative');
+  const other = await load(`${prefork}LoadModule alias_module ${MODS}/mod_mime.so\n`);
+  t.equal(other.errors[0]?.text,
+    `apache2: Syntax error on line 2 of ${other.file}: Can't locate API module structure \`alias_module' in file ${MODS}/mod_mime.so: ${MODS}/mod_mime.so: undefined symbol: alias_module`, "a stock module's file named for another module");
   const relative = await load(`${prefork}LoadModule status_module modules/mod_status.so\n<IfModule mod_status.c>\nExtendedStatus On\n</IfModule>\n`);
   t.ok(relative.ok, 'a ServerRoot-relative path of a stock module is mapped by name');
   t.equal((relative.server.config.get('core') as CoreServerConfig).extendedStatus, true, '<IfModule mod_status.c> sees it');
@@ -121,6 +129,18 @@ t.test('prefork settings and check_config', async (t) => {
   t.equal(s?.acceptMutex, 'fcntl', "Mutex file:… is APR's fcntl on Linux");
   t.same(r.startupMessages.filter((m) => m.startup).map((m) => m.id), ['AH00180', 'AH00184']);
   t.match(r.startupMessages, [{ id: 'AH00188', level: 'info' }], 'MaxClients deprecation at info');
+});
+
+t.test("core_check_config: each file error log's directory must exist (AH02291)", async (t) => {
+  const missing = join(root, 'no-such-dir');
+  const r = await load(`${prefork}ServerName a\nErrorLog ${missing}/error_log\n<VirtualHost *:80>\nErrorLog ${root}/t1.conf/x\n</VirtualHost>\n<VirtualHost *:81>\nErrorLog "|/bin/cat"\n</VirtualHost>\n<VirtualHost *:82>\nErrorLog syslog:local1\n</VirtualHost>\n<VirtualHost *:83>\n</VirtualHost>\nMaxRequestWorkers 100000\n`);
+  t.notOk(r.ok);
+  t.same(r.errors.map((e) => e.text), ['AH00014: Configuration check failed']);
+  t.same(r.startupMessages.filter((m) => m.level === 'emerg').map((m) => [m.status, m.message]), [
+    ['(2)No such file or directory', `Cannot access directory '${missing}/' for main error log`],
+    ['(20)Not a directory', `Cannot access directory '${root}/t1.conf/' for error log of vhost defined at ${r.file}:4`],
+  ], 'the main server and the vhost with a file log of its own; pipes, syslog and inherited logs are not checked');
+  t.notOk(r.startupMessages.some((m) => m.id === 'AH00180'), "prefork's check does not run after core's failed");
 });
 
 t.test('JavaScript modules', async (t) => {
