@@ -7,7 +7,7 @@ import { readConfig } from '../src/index.js';
 import { makeHost, tempTree } from './helpers.js';
 
 /** mulberry32: a small deterministic generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -27,7 +27,8 @@ const INSERTS = [
   '<IfDirective Listen>\n', '<IfSection VirtualHost>\n', '<If "%{HTTP_HOST} == \'x\'">\n', '</If>\n', ' \\', '"\\"',
 ];
 
-function mutate(text: string, rand: () => number): string {
+/** One to four random line edits: deletions, copies, swaps, cuts, changed bytes, inserted syntax. */
+export function mutate(text: string, rand: () => number): string {
   const lines = text.split('\n');
   const n = 1 + Math.floor(rand() * 4);
   for (let k = 0; k < n; k++) {
