@@ -93,6 +93,13 @@ export interface CmdParms<S = unknown, D = unknown> {
   override: number;
   /** Inside <Limit>/<LimitExcept>. */
   limited: boolean;
+  /** The methods in force, a bit per method number ({@link ALL_METHODS} outside <Limit>): cmd->limited. */
+  methodMask: bigint;
+  /**
+   * ap_method_number_of: the number of a method (HEAD is GET's), from the standard ones and those
+   * registered so far in this load; with `register`, an unknown one is registered (ap_method_register).
+   */
+  methodNumber(name: string, register?: boolean): number | undefined;
   /** ServerRoot in force. */
   serverRoot: string;
   /** Resolve a path against ServerRoot (ap_server_root_relative). */
@@ -111,6 +118,9 @@ export interface CmdParms<S = unknown, D = unknown> {
   moduleState(name: string): 'implemented' | 'warn-accept' | 'fail-closed' | undefined;
 }
 
+/** Every method: cmd->limited outside <Limit> (a 64-bit mask, as AP_METHOD_BIT's). */
+export const ALL_METHODS = (1n << 64n) - 1n;
+
 /** How a section handler asks for its children to be walked. */
 export interface DirSectionInit {
   kind: string;
@@ -121,6 +131,8 @@ export interface DirSectionInit {
   override: number;
   /** Children are inside <Limit>. */
   limited?: boolean;
+  /** The methods in force for the children (<Limit>, <LimitExcept>). */
+  methodMask?: bigint;
   /** Children join the enclosing section instead of a new one (<Limit>). */
   sameSection?: boolean;
 }

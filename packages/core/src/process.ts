@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ConfigNode, DirectiveNode, SectionNode, SourceLocation } from '@prefork/config-parser';
 import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
 import { checkCmdContext, invokeDirective } from './invoke.js';
-import type { AnyModule, CmdParms, DirSection, DirSectionInit, DirectiveDef, ProcessOptions, ServerRec, StartupMessage } from './module.js';
+import { ALL_METHODS, type AnyModule, type CmdParms, type DirSection, type DirSectionInit, type DirectiveDef, type ProcessOptions, type ServerRec, type StartupMessage } from './module.js';
 import type { ModuleRegistry } from './registry.js';
 import { IGNORED_DIRECTIVES, PF } from './policy.js';
 
@@ -54,12 +54,20 @@ interface Frame {
   path: string | undefined;
   override: number;
   limited: boolean;
+  methodMask: bigint;
   dirConfig: Map<string, unknown>;
   /** Where new sections go: the server's lists or the enclosing section. */
   section: DirSection | undefined;
 }
 
 type Found = { module: AnyModule; def: DirectiveDef<unknown, unknown> };
+
+/** httpd.h's M_GET … M_MERGE, in number order. */
+const STANDARD_METHODS = [
+  'GET', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH',
+  'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'VERSION-CONTROL', 'CHECKOUT', 'UNCHECKOUT', 'CHECKIN',
+  'UPDATE', 'LABEL', 'REPORT', 'MKWORKSPACE', 'MKACTIVITY', 'BASELINE-CONTROL', 'MERGE',
+];
 
 /** Creates a server with every module's fresh configs. */
 export function newServer(modules: readonly AnyModule[], isVirtual: boolean, addresses: string[], loc?: SourceLocation): ServerRec {
@@ -150,6 +158,9 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     return undefined;
   };
 
+  // ap_method_registry_init: the standard methods by number (HEAD is GET's); <Limit> adds more.
+  const methods = new Map<string, number>(STANDARD_METHODS.map((m, i) => [m, i]));
+  methods.set('HEAD', 0);
   const makeCmd = (found: Found, node: ConfigNode, frame: Frame): CmdParms => {
     const { module, def } = found;
     const cmd: CmdParms = {
@@ -162,6 +173,13 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       parents: frame.parents,
       override: frame.override,
       limited: frame.limited,
+      methodMask: frame.methodMask,
+      methodNumber: (name, register) => {
+        const n = methods.get(name);
+        if (n !== undefined || !register) return n;
+        methods.set(name, methods.size + 1);
+        return methods.size;
+      },
       serverRoot: input.serverRoot,
       serverRootRelative,
       options: input.options,
@@ -184,6 +202,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
           path: undefined,
           override: frame.override,
           limited: false,
+          methodMask: ALL_METHODS,
           dirConfig: vhost.dirDefaults,
           section: undefined,
         });
@@ -219,6 +238,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       path: init.sameSection ? frame.path : init.path,
       override: init.override,
       limited: init.limited ?? frame.limited,
+      methodMask: init.methodMask ?? frame.methodMask,
       dirConfig,
       section,
     });
@@ -232,6 +252,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     path: undefined,
     override: (RSRC_CONF | OR_ALL) & ~(OR_AUTHCFG | OR_LIMIT),
     limited: false,
+    methodMask: ALL_METHODS,
     dirConfig: main.dirDefaults,
     section: undefined,
   };

@@ -94,7 +94,7 @@ const CHECKS: Record<string, string> = {
     const bin = process.cwd() + '/node_modules/.bin/prefork';
     const v = execFileSync(bin, ['-v'], { encoding: 'utf8' });
     if (!/^Server version: prefork\\//.test(v)) throw new Error('-v: ' + v);
-    writeFileSync('h.conf', 'LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\\nServerName localhost\\nServerRoot ' + process.cwd() + '\\nListen 127.0.0.1:18080\\nDocumentRoot ' + process.cwd() + '\\n');
+    writeFileSync('h.conf', 'LoadModule mpm_prefork_module /usr/lib/apache2/modules/mod_mpm_prefork.so\\nServerName localhost\\nServerRoot ' + process.cwd() + '\\nListen 127.0.0.1:18080\\nDocumentRoot ' + process.cwd() + '\\nErrorLog ' + process.cwd() + '/error_log\\n');
     const r = execFileSync(bin, ['-t', '-f', process.cwd() + '/h.conf'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     console.log('ok');`,
 };

@@ -55,6 +55,10 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
     const v = (args[0] ?? '').toLowerCase();
     if (v !== 'granted' && v !== 'denied') return "Argument for 'Require all' must be 'granted' or 'denied'";
   }
+  if (name === 'method') {
+    // method_parse_config: each word a method this load knows (case matters; <Limit> registers more).
+    for (const m of args) if (cmd.methodNumber(m) === undefined) return `Invalid Method '${m}'`;
+  }
   const d = cmd.dirConfig;
   if (negate && d.stack.length === 0) {
     return 'negative Require directive has no effect in <RequireAny> directive';

@@ -10,7 +10,7 @@ import {
   NOT_IN_LIMIT, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_LIMIT, OR_OPTIONS, RSRC_CONF,
 } from '../constants.js';
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
-import type { CmdParms, DirectiveDef, ModuleDef } from '../module.js';
+import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
 import { unclosedSection } from '../invoke.js';
 import { parseVhostWord, type VhostWord } from '../vhost-table.js';
 
@@ -151,6 +151,9 @@ function ifLike(kind: 'If' | 'ElseIf' | 'Else'): D {
   };
 }
 
+/** M_TRACE. */
+const TRACE_METHOD = 6;
+
 function limitLike(kind: 'Limit' | 'LimitExcept'): D {
   return {
     name: `<${kind}`,
@@ -165,8 +168,18 @@ function limitLike(kind: 'Limit' | 'LimitExcept'): D {
       if (unclosed) return unclosed;
       const methods = splitWords(raw);
       if (methods.length === 0) return `<${kind}> directive requires additional arguments`;
-      if (cmd.limited) return 'Nested Limit sections are not allowed';
-      return cmd.walkSection({ kind, args: methods, path: cmd.path ?? '', regex: false, override: cmd.override, limited: true, sameSection: true });
+      // ap_limit_section: a bit per method; a method not known yet is registered.
+      let mask = 0n;
+      for (const m of methods) {
+        const n = cmd.methodNumber(m);
+        if (n === TRACE_METHOD && kind === 'Limit') return 'TRACE cannot be controlled by <Limit>, see TraceEnable';
+        mask |= 1n << BigInt(n ?? cmd.methodNumber(m, true)!);
+      }
+      if (kind === 'LimitExcept') mask = ~mask & ALL_METHODS;
+      const old = cmd.methodMask;
+      if ((old & mask) === 0n) return `<${kind}> directive excludes all methods`;
+      if ((old & mask) === old) return `<${kind}> directive specifies methods already excluded`;
+      return cmd.walkSection({ kind, args: methods, path: cmd.path ?? '', regex: false, override: cmd.override, limited: true, methodMask: old & mask, sameSection: true });
     },
   };
 }
