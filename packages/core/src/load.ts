@@ -3,8 +3,8 @@
  * registry: LoadModule, <IfModule>, <IfDirective>, <IfSection>), the MPM check, the process
  * pass, the merge of virtual hosts, then pre_config and check_config hooks.
  */
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { escapeErrorLogItem, formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
@@ -147,19 +147,22 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     }
     // mod_so: a path with a slash is ServerRoot-relative; a bare name goes to dlopen as it is.
     const full = !file.includes('/') ? file : isAbsolute(file) ? file : resolve(serverRoot, file);
-    // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails
-    // in Apache. A path that does not exist is accepted for a stock name (this server loads no
-    // shared object, and the machine need not have Apache's).
+    // What dlopen would say. A stock name whose file does not exist is accepted (this server loads
+    // no shared object, and the machine need not have Apache's), unless its directory holds
+    // Apache's modules but not this one: a typo Apache would stop at.
+    const kind = !file.includes('/') ? 'missing' : fileKind(full);
+    const noFile = { error: `Cannot load ${file} into server: ${full}: cannot open shared object file: No such file or directory` };
+    if (kind === 'directory') return { error: `Cannot load ${file} into server: ${full}: cannot read file data: Is a directory` };
+    // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails.
     const holds = /(?:^|\/)mod_(\w+)\.so$/.exec(full)?.[1];
-    if (holds !== undefined && `${holds}_module` !== name && registry.policy(`${holds}_module`) !== undefined && existsSync(full)) {
+    if (kind === 'file' && holds !== undefined && `${holds}_module` !== name && registry.policy(`${holds}_module`) !== undefined) {
       return { error: `Can't locate API module structure \`${name}' in file ${full}: ${full}: undefined symbol: ${name}` };
     }
     if (policy === undefined || policy === 'builtin') {
-      if (!file.includes('/') || !existsSync(full)) {
-        return { error: `Cannot load ${file} into server: ${full}: cannot open shared object file: No such file or directory` };
-      }
+      if (kind === 'missing') return noFile;
       return { error: `${PF.UNKNOWN_SHARED_OBJECT}: Cannot load ${full} into server: module ${name} is not a stock Apache module and this server cannot load shared objects` };
     }
+    if (kind === 'missing' && file.includes('/') && holdsApacheModules(dirname(full))) return noFile;
     loadedNames.add(name);
     if (policy === 'other-mpm') {
       otherMpms.push({ name, loc: node.loc, position: loaded.length });
@@ -207,8 +210,10 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       }
       if (lower === 'loadfile') {
         for (const f of splitWords(node.args)) {
-          const full = isAbsolute(f) ? f : resolve(state.serverRoot, f);
-          if (!existsSync(full)) return { error: `Cannot load ${full} into server: ${full}: cannot open shared object file: No such file or directory` };
+          // As LoadModule: a bare name is the dynamic linker's to find, in the system's library directories.
+          const full = !f.includes('/') ? f : isAbsolute(f) ? f : resolve(state.serverRoot, f);
+          const found = f.includes('/') ? existsSync(full) : LIBRARY_DIRS.some((d) => existsSync(`${d}/${f}`));
+          if (!found) return { error: `Cannot load ${f} into server: ${full}: cannot open shared object file: No such file or directory` };
         }
         return undefined;
       }
@@ -408,6 +413,27 @@ function errorLogDirsExist(main: ServerRec, vhosts: ServerRec[], ownConfigs: Map
     if (own !== undefined) check(own, `error log of vhost defined at ${v.loc?.file}:${v.loc?.line}`);
   }
   return ok;
+}
+
+/** Where dlopen looks for a bare library name on Debian (ld.so.conf's and the defaults). */
+const LIBRARY_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib', '/usr/lib', '/usr/local/lib'];
+
+/** What a path names, as dlopen meets it. */
+function fileKind(path: string): 'file' | 'directory' | 'missing' {
+  try {
+    return statSync(path).isDirectory() ? 'directory' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+/** Whether a directory holds Apache's modules (mod_*.so), as Debian's and RHEL's module directories do. */
+function holdsApacheModules(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => /^mod_\w+\.so$/.test(f));
+  } catch {
+    return false;
+  }
 }
 
 function mpmError(message: string, program: string): LoadError {
