@@ -907,7 +907,6 @@ function write(socket: Duplex, data: Buffer): Promise<void> {
   });
 }
 
-/** Writes the body; file slices are streamed from disk without buffering the whole file. */
 /** Writes to a socket with `lead` (the response head) put in front of the first bytes. */
 class Coalescing {
   constructor(private readonly socket: Duplex, private lead: Buffer | null) {}
@@ -926,8 +925,29 @@ class Coalescing {
     this.lead = null;
     return lead ? write(this.socket, lead) : Promise.resolve();
   }
+
+  /**
+   * A new buffer for up to `n` bytes of body, with the head (if not yet written) already at its
+   * start: a file's bytes are read straight in behind it, and head and body leave in one write.
+   */
+  reserve(n: number): { buf: Buffer; at: number } {
+    const lead = this.lead;
+    this.lead = null;
+    const buf = Buffer.allocUnsafe((lead?.length ?? 0) + n);
+    if (lead) lead.copy(buf, 0);
+    return { buf, at: lead?.length ?? 0 };
+  }
+
+  /** Writes what {@link reserve} gave, up to `end`. */
+  writeReserved(buf: Buffer, end: number): Promise<void> {
+    return write(this.socket, buf.subarray(0, end));
+  }
 }
 
+/** The most a file is read at once. */
+const FILE_CHUNK = 64 * 1024;
+
+/** Writes the body; file slices are streamed from disk without buffering the whole file. */
 async function writeBody(socket: Coalescing, res: Response): Promise<number> {
   const body = res.body;
   if (body.kind === 'buffer' || body.kind === 'unsized') {
@@ -938,7 +958,6 @@ async function writeBody(socket: Coalescing, res: Response): Promise<number> {
   let n = 0;
   const fd = fs.openSync(bytePath(body.path), 'r');
   try {
-    const buf = Buffer.allocUnsafe(64 * 1024);
     for (const part of body.parts) {
       if (part.prefix) {
         await socket.write(part.prefix);
@@ -946,10 +965,12 @@ async function writeBody(socket: Coalescing, res: Response): Promise<number> {
       }
       let pos = part.start;
       while (pos <= part.end) {
-        const want = Math.min(buf.length, part.end - pos + 1);
-        const got = fs.readSync(fd, buf, 0, want, pos);
+        // Each chunk its own buffer: the socket may still hold the last one.
+        const want = Math.min(FILE_CHUNK, part.end - pos + 1);
+        const { buf, at } = socket.reserve(want);
+        const got = fs.readSync(fd, buf, at, want, pos);
         if (got <= 0) throw new Error('file shrank while sending');
-        await socket.write(Buffer.from(buf.subarray(0, got)));
+        await socket.writeReserved(buf, at + got);
         pos += got;
         n += got;
       }
