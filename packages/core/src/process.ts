@@ -11,10 +11,12 @@ import { ALL_METHODS, type AnyModule, type CmdParms, type DirSection, type DirSe
 import type { ModuleRegistry } from './registry.js';
 import { IGNORED_DIRECTIVES, PF } from './policy.js';
 
-/** Directives the read pass has already carried out. */
+/**
+ * Directives the read pass has already carried out. <Macro>, Use and UndefMacro are not here:
+ * with mod_macro loaded the read pass consumes them, without it they are invalid, as in Apache.
+ */
 const DONE_AT_READ = new Set([
   'loadmodule', 'loadfile', 'include', 'includeoptional', 'define', 'undefine', 'serverroot',
-  'macro', 'use', 'undefmacro',
 ]);
 
 /** A process-pass error: the message and the directive it stands on. */

@@ -20,10 +20,12 @@ const resolver: NameResolver = {
   reverse: async () => 'fuzz.example',
 };
 
-interface Tree {
+export interface Tree {
   name: string;
   dir: string;
   file: string;
+  /** The command line of sample.json, as `apache2 -t` takes it. */
+  args: string[];
   preDirectives: string[];
   env: Record<string, string>;
   /** The files a run may mutate. */
@@ -57,9 +59,33 @@ function trees(root: string): Tree[] {
     }
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(manifest.env)) env[k] = fill(v);
-    out.push({ name, dir, file: file.startsWith('/') ? file : join(dir, file), preDirectives, env, files: configFiles(dir) });
+    out.push({ name, dir, file: file.startsWith('/') ? file : join(dir, file), args, preDirectives, env, files: configFiles(dir) });
   }
   return out;
+}
+
+/** Copies the sample trees into a directory removed when `t` ends. */
+export function copyTrees(t: Test): Tree[] {
+  const root = mkdtempSync(join(tmpdir(), 'prefork-core-fuzz-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  return trees(root);
+}
+
+/**
+ * Mutates one file of one tree (both chosen by `rand`), runs `check` on it, then puts the file
+ * back. `check` gets the tree, the file's path inside it and the mutated text.
+ */
+export async function mutateOne(all: Tree[], rand: () => number, check: (tree: Tree, target: string, text: string) => Promise<void>): Promise<void> {
+  const tree = all[Math.floor(rand() * all.length)]!;
+  const target = tree.files[Math.floor(rand() * tree.files.length)]!;
+  const original = readFileSync(target, 'utf8');
+  const text = mutate(original, rand);
+  writeFileSync(target, text);
+  try {
+    await check(tree, relative(tree.dir, target), text);
+  } finally {
+    writeFileSync(target, original);
+  }
 }
 
 /**
@@ -72,24 +98,21 @@ function trees(root: string): Tree[] {
  * never ends is caught by tap's time limit.
  */
 export async function fuzzLoads(t: Test, seedDefault: number, runsDefault: number): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'prefork-core-fuzz-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const all = trees(root);
+  const all = copyTrees(t);
   const registry = createDefaultRegistry([preforkModule as unknown as AnyModule]);
   const seedValue = Number(process.env.PF_FUZZ_SEED ?? seedDefault);
   const runs = Number(process.env.PF_FUZZ_RUNS ?? runsDefault);
   const rand = rng(seedValue);
   let errors = 0;
   let lineless = 0;
+  let failed = false;
   const kinds = new Set<string>();
-  for (let i = 0; i < runs; i++) {
-    const tree = all[Math.floor(rand() * all.length)]!;
-    const target = tree.files[Math.floor(rand() * tree.files.length)]!;
-    const original = readFileSync(target, 'utf8');
-    const text = mutate(original, rand);
-    const replay = () => `seed ${seedValue} run ${i}, ${tree.name}/${relative(tree.dir, target)}\n--- input ---\n${text}`;
-    writeFileSync(target, text);
-    try {
+  for (let i = 0; i < runs && !failed; i++) {
+    await mutateOne(all, rand, async (tree, target, text) => {
+      const fail = (why: string) => {
+        failed = true;
+        t.fail(`${why}\nseed ${seedValue} run ${i}, ${tree.name}/${target}\n--- input ---\n${text}`);
+      };
       const load = (collectAllErrors: boolean) =>
         loadServerConfig({
           file: tree.file,
@@ -106,32 +129,22 @@ export async function fuzzLoads(t: Test, seedDefault: number, runsDefault: numbe
         first = await load(false);
         every = await load(true);
       } catch (e) {
-        t.fail(`threw: ${(e as Error).stack}\n${replay()}`);
-        return;
+        return fail(`threw: ${(e as Error).stack}`);
       }
       for (const r of [first, every]) {
-        if (r.ok !== (r.errors.length === 0)) {
-          t.fail(`ok is ${r.ok} with ${r.errors.length} errors\n${replay()}`);
-          return;
-        }
+        if (r.ok !== (r.errors.length === 0)) return fail(`ok is ${r.ok} with ${r.errors.length} errors`);
         for (const e of r.errors) {
           kinds.add(e.kind);
           const located = e.loc !== undefined && e.loc.file !== '' && e.loc.line >= 1;
           if (!located) lineless++;
-          if (!e.text || !e.message || (!located && e.kind !== 'mpm')) {
-            t.fail(`an error without its text or place: ${JSON.stringify(e)}\n${replay()}`);
-            return;
-          }
+          if (!e.text || !e.message || (!located && e.kind !== 'mpm')) return fail(`an error without its text or place: ${JSON.stringify(e)}`);
         }
       }
       if (first.errors.length > 1 || every.errors[0]?.text !== first.errors[0]?.text) {
-        t.fail(`Apache's mode stops at ${JSON.stringify(first.errors.map((e) => e.text))}; the list begins ${JSON.stringify(every.errors[0]?.text)}\n${replay()}`);
-        return;
+        return fail(`Apache's mode stops at ${JSON.stringify(first.errors.map((e) => e.text))}; the list begins ${JSON.stringify(every.errors[0]?.text)}`);
       }
       errors += every.errors.length;
-    } finally {
-      writeFileSync(target, original);
-    }
+    });
   }
-  t.ok(errors > 0, `seed ${seedValue}: ${runs} mutated loads, ${errors} errors (${[...kinds].sort().join(', ')}), ${lineless} of them the MPM check without a line`);
+  if (!failed) t.ok(errors > 0, `seed ${seedValue}: ${runs} mutated loads, ${errors} errors (${[...kinds].sort().join(', ')}), ${lineless} of them the MPM check without a line`);
 }

@@ -128,8 +128,11 @@ function dirLike(kind: 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMa
         path = cmd.serverRootRelative(path);
         if (!path.endsWith('/')) path += '/';
       }
+      // The section is walked first: an error inside it is the one reported.
+      const inner = cmd.walkSection({ kind, args, path, regex, override: OR_ALL | ACCESS_CONF });
+      if (inner) return inner;
       if (rest.length > 0) return `Multiple <${kind}> arguments not (yet) supported.`;
-      return cmd.walkSection({ kind, args, path, regex, override: OR_ALL | ACCESS_CONF });
+      return undefined;
     },
   };
 }
