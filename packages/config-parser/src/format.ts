@@ -1,34 +1,7 @@
 /** The line Apache prints for a read-pass failure. */
 import { COMMAND_LINE_FILE } from './lexer.js';
 import type { ConfigError } from './types.js';
-
-/** Apache's MAX_STRING_LEN: the error log formats a message into a buffer of this many bytes. */
-const MAX_STRING_LEN = 8192;
-
-/**
- * ap_escape_errorlog_item: what the error log does to every message. Bytes that are not
- * printable ASCII become `\xhh` (`\n`, `\t`, `\r`, `\b`, `\v` get their short forms), a
- * backslash is doubled, `"` stays. The result is cut to fit Apache's 8 KiB line buffer.
- */
-export function escapeErrorLogItem(message: string): string {
-  const bytes = Buffer.from(message, 'utf8').subarray(0, MAX_STRING_LEN - 1);
-  const limit = MAX_STRING_LEN - 1;
-  let out = '';
-  for (const b of bytes) {
-    let piece: string;
-    if (b === 0x5c) piece = '\\\\';
-    else if (b >= 0x20 && b < 0x7f) piece = String.fromCharCode(b);
-    else if (b === 0x08) piece = '\\b';
-    else if (b === 0x0a) piece = '\\n';
-    else if (b === 0x0d) piece = '\\r';
-    else if (b === 0x09) piece = '\\t';
-    else if (b === 0x0b) piece = '\\v';
-    else piece = `\\x${b.toString(16).padStart(2, '0')}`;
-    if (out.length + piece.length > limit) break;
-    out += piece;
-  }
-  return out;
-}
+import { escapeErrorLogItem } from './escape.js';
 
 /**
  * Formats an error as Apache's main() logs it at startup, e.g.

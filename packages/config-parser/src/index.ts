@@ -6,7 +6,8 @@ import type { ReadOptions, ReadResult } from './types.js';
 
 export type * from './types.js';
 export { getWordConf, splitArgs, resolveEnv, type Word, type Resolved } from './words.js';
-export { formatReadError, readErrorText, escapeErrorLogItem } from './format.js';
+export { formatReadError, readErrorText } from './format.js';
+export { escapeErrorLogBytes, escapeErrorLogItem } from './escape.js';
 export { COMMAND_LINE_FILE } from './lexer.js';
 export { MAX_INCLUDE_DEPTH } from './read-pass.js';
 export { fnmatch, hasWildcard } from './fnmatch.js';

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { escapeErrorLogBytes } from '@prefork/config-parser/escape';
 import type { AccessLogConfig } from './config.js';
 
 const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'] as const;
@@ -44,24 +45,14 @@ export function fileSink(file: string): LineSink {
 export const ERROR_LINE_MAX = 8190;
 
 /**
- * ap_escape_errorlog_item, on a byte string: bytes that are not printable ASCII become `\xhh`
- * (`\n`, `\t`, `\r`, `\b`, `\v` their short forms), a backslash is doubled, `"` stays.
+ * ap_escape_errorlog_item on a byte string (see {@link bytePath}). A character above 0xff can
+ * only come from a JavaScript text (an exception's message): it stands for its UTF-8 bytes.
  */
 export function escapeErrorLogText(s: string): string {
-  return s.replace(/[\\\x00-\x1f\x7f-\uffff]/g, (c) => {
-    const code = c.charCodeAt(0);
-    // Not a byte: a JavaScript text (an exception's message), escaped as its UTF-8 bytes.
-    if (code > 0xff) return [...Buffer.from(c, 'utf8')].map((b) => '\\x' + b.toString(16).padStart(2, '0')).join('');
-    switch (code) {
-      case 0x5c: return '\\\\';
-      case 8: return '\\b';
-      case 10: return '\\n';
-      case 13: return '\\r';
-      case 9: return '\\t';
-      case 11: return '\\v';
-      default: return '\\x' + code.toString(16).padStart(2, '0');
-    }
-  });
+  const bytes = /[^\x00-\xff]/.test(s)
+    ? Buffer.concat([...s].map((c) => (c.charCodeAt(0) <= 0xff ? Buffer.from([c.charCodeAt(0)]) : Buffer.from(c, 'utf8'))))
+    : Buffer.from(s, 'latin1');
+  return escapeErrorLogBytes(bytes);
 }
 
 export class ErrorLog {

@@ -4,7 +4,7 @@
  * not fit flushes first, a longer line goes out alone, and order is kept.
  */
 import t from 'tap';
-import { AccessLog, LOG_BUFSIZE, type LogRecord } from '../src/logs.js';
+import { AccessLog, LOG_BUFSIZE, escapeErrorLogText, type LogRecord } from '../src/logs.js';
 
 function record(uri: string): LogRecord {
   return {
@@ -36,4 +36,13 @@ t.test('unbuffered: one write per line', async (t) => {
   log.write(record('/a'));
   log.write(record('/b'));
   t.same(writes, ['/a\n', '/b\n']);
+});
+
+t.test('escapeErrorLogText: a byte string is escaped byte by byte, a JavaScript text as UTF-8', (t) => {
+  // 'café' as the child holds it: the UTF-8 bytes, one character each.
+  t.equal(escapeErrorLogText(Buffer.from('café "\\"\n', 'utf8').toString('latin1')), 'caf\\xc3\\xa9 "\\\\"\\n');
+  // From an exception's message: characters above 0xff stand for their UTF-8 bytes.
+  t.equal(escapeErrorLogText('é→😀'), '\\xe9\\xe2\\x86\\x92\\xf0\\x9f\\x98\\x80');
+  t.equal(escapeErrorLogText('x'.repeat(9000)).length, 9000, 'the line limit is the writer\'s, not the escape\'s');
+  t.end();
 });

@@ -53,3 +53,6 @@ export const HOOK_REALLY_LAST = 30;
 
 /** The version this server reports to `<IfVersion>` and in its banner. */
 export const SERVER_VERSION = { major: 2, minor: 4, patch: 71 } as const;
+
+/** The main server's error log when ErrorLog is not configured (ServerRoot-relative). */
+export const DEFAULT_ERRORLOG = 'logs/error_log';

@@ -5,6 +5,7 @@
  */
 export * from './child-protocol.js';
 export * from './constants.js';
+export * from './methods.js';
 export * from './args.js';
 export * from './module.js';
 export * from './hooks.js';

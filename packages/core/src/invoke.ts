@@ -15,7 +15,7 @@ import {
   NOT_IN_VIRTUALHOST,
   EXEC_ON_READ,
 } from './constants.js';
-import type { CmdParms, DirectiveDef } from './module.js';
+import { ALL_METHODS, type CmdParms, type DirectiveDef } from './module.js';
 
 function withHelp(text: string, help: string): string {
   return help ? `${text}, ${help}` : text;
@@ -138,7 +138,7 @@ function findParent(parents: readonly SectionNode[], names: readonly string[]): 
 
 /** Apache's ap_check_cmd_context. */
 export function checkCmdContext(
-  cmd: Pick<CmdParms, 'name' | 'server' | 'limited' | 'path' | 'parents'>,
+  cmd: Pick<CmdParms, 'name' | 'server' | 'methodMask' | 'path' | 'parents'>,
   forbidden: number,
   context: number,
 ): string | undefined {
@@ -146,7 +146,7 @@ export function checkCmdContext(
   if (forbidden & NOT_IN_VIRTUALHOST && cmd.server.isVirtual) {
     return `${cmd.name}${gt} cannot occur within <VirtualHost> section`;
   }
-  if (forbidden & NOT_IN_DIR_CONTEXT && cmd.limited) {
+  if (forbidden & NOT_IN_DIR_CONTEXT && cmd.methodMask !== ALL_METHODS) {
     return `${cmd.name}${gt} cannot occur within <Limit> or <LimitExcept> section`;
   }
   if (forbidden & NOT_IN_HTACCESS) {

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { escapeErrorLogItem, formatReadError, readConfig } from '@prefork/config-parser';
 import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
-import { SERVER_VERSION } from './constants.js';
+import { DEFAULT_ERRORLOG, SERVER_VERSION } from './constants.js';
 import { HookRegistry, OK, type ConfigHookContext } from './hooks.js';
 import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './module.js';
 import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
@@ -101,6 +101,8 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   const log = (m: StartupMessage) => messages.push(m);
   const loaded: LoadedModuleInfo[] = [];
   const loadedNames = new Set<string>();
+  /** Module directories seen by this load: whether each holds Apache's mod_*.so files. */
+  const moduleDirs = new Map<string, boolean>();
   const pendingJs: PendingJs[] = [];
   const jsModules: AnyModule[] = [];
   const otherMpms: { name: string; loc: SourceLocation; position: number }[] = [];
@@ -145,14 +147,12 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       pendingJs.push({ name, specifier: file, loc: node.loc });
       return undefined;
     }
-    // mod_so: a path with a slash is ServerRoot-relative; a bare name goes to dlopen as it is.
-    const full = !file.includes('/') ? file : isAbsolute(file) ? file : resolve(serverRoot, file);
     // What dlopen would say. A stock name whose file does not exist is accepted (this server loads
     // no shared object, and the machine need not have Apache's), unless its directory holds
     // Apache's modules but not this one: a typo Apache would stop at.
-    const kind = !file.includes('/') ? 'missing' : fileKind(full);
-    const noFile = { error: `Cannot load ${file} into server: ${full}: cannot open shared object file: No such file or directory` };
-    if (kind === 'directory') return { error: `Cannot load ${file} into server: ${full}: cannot read file data: Is a directory` };
+    const { full, kind } = dlopenTarget(file, serverRoot);
+    const noFile = { error: dlopenError(file, full, kind === 'directory' ? kind : 'missing') };
+    if (kind === 'directory') return noFile;
     // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails.
     const holds = /(?:^|\/)mod_(\w+)\.so$/.exec(full)?.[1];
     if (kind === 'file' && holds !== undefined && `${holds}_module` !== name && registry.policy(`${holds}_module`) !== undefined) {
@@ -162,7 +162,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       if (kind === 'missing') return noFile;
       return { error: `${PF.UNKNOWN_SHARED_OBJECT}: Cannot load ${full} into server: module ${name} is not a stock Apache module and this server cannot load shared objects` };
     }
-    if (kind === 'missing' && file.includes('/') && holdsApacheModules(dirname(full))) return noFile;
+    if (kind === 'missing' && file.includes('/') && holdsApacheModules(dirname(full), moduleDirs)) return noFile;
     loadedNames.add(name);
     if (policy === 'other-mpm') {
       otherMpms.push({ name, loc: node.loc, position: loaded.length });
@@ -210,10 +210,8 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       }
       if (lower === 'loadfile') {
         for (const f of splitWords(node.args)) {
-          // As LoadModule: a bare name is the dynamic linker's to find, in the system's library directories.
-          const full = !f.includes('/') ? f : isAbsolute(f) ? f : resolve(state.serverRoot, f);
-          const found = f.includes('/') ? existsSync(full) : LIBRARY_DIRS.some((d) => existsSync(`${d}/${f}`));
-          if (!found) return { error: `Cannot load ${f} into server: ${full}: cannot open shared object file: No such file or directory` };
+          const { full, kind } = dlopenTarget(f, state.serverRoot);
+          if (kind !== 'file') return { error: dlopenError(f, full, kind) };
         }
         return undefined;
       }
@@ -380,10 +378,6 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   return result;
 }
 
-
-/** The error log a server names itself; the main server's default is logs/error_log. */
-const DEFAULT_ERRORLOG = 'logs/error_log';
-
 /**
  * core_check_config's check_errorlog_dir: the directory of each file error log must exist
  * (AH02291), the main server's and that of each virtual host with an ErrorLog of its own. Piped
@@ -418,8 +412,9 @@ function errorLogDirsExist(main: ServerRec, vhosts: ServerRec[], ownConfigs: Map
 /** Where dlopen looks for a bare library name on Debian (ld.so.conf's and the defaults). */
 const LIBRARY_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib', '/usr/lib', '/usr/local/lib'];
 
-/** What a path names, as dlopen meets it. */
-function fileKind(path: string): 'file' | 'directory' | 'missing' {
+type FileKind = 'file' | 'directory' | 'missing';
+
+function fileKind(path: string): FileKind {
   try {
     return statSync(path).isDirectory() ? 'directory' : 'file';
   } catch {
@@ -427,13 +422,41 @@ function fileKind(path: string): 'file' | 'directory' | 'missing' {
   }
 }
 
-/** Whether a directory holds Apache's modules (mod_*.so), as Debian's and RHEL's module directories do. */
-function holdsApacheModules(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((f) => /^mod_\w+\.so$/.test(f));
-  } catch {
-    return false;
+/**
+ * A LoadModule or LoadFile path as mod_so and dlopen meet it: a name with a slash is
+ * ServerRoot-relative; a bare name stays as written and is the dynamic linker's to find, in the
+ * system's library directories.
+ */
+function dlopenTarget(file: string, serverRoot: string): { full: string; kind: FileKind } {
+  if (file.includes('/')) {
+    const full = isAbsolute(file) ? file : resolve(serverRoot, file);
+    return { full, kind: fileKind(full) };
   }
+  const dir = LIBRARY_DIRS.find((d) => existsSync(`${d}/${file}`));
+  return { full: file, kind: dir === undefined ? 'missing' : fileKind(`${dir}/${file}`) };
+}
+
+/** mod_so's message for a file dlopen cannot load: the path as written, then as opened. */
+function dlopenError(file: string, full: string, kind: Exclude<FileKind, 'file'>): string {
+  const why = kind === 'directory' ? 'cannot read file data: Is a directory' : 'cannot open shared object file: No such file or directory';
+  return `Cannot load ${file} into server: ${full}: ${why}`;
+}
+
+/**
+ * Whether a directory holds Apache's modules (mod_*.so), as Debian's and RHEL's module
+ * directories do. `seen` keeps the answers of one load.
+ */
+function holdsApacheModules(dir: string, seen: Map<string, boolean>): boolean {
+  let holds = seen.get(dir);
+  if (holds === undefined) {
+    try {
+      holds = readdirSync(dir).some((f) => /^mod_\w+\.so$/.test(f));
+    } catch {
+      holds = false;
+    }
+    seen.set(dir, holds);
+  }
+  return holds;
 }
 
 function mpmError(message: string, program: string): LoadError {

@@ -91,9 +91,10 @@ export interface CmdParms<S = unknown, D = unknown> {
   parents: SectionNode[];
   /** Override bits in force (RSRC_CONF, ACCESS_CONF, OR_*). */
   override: number;
-  /** Inside <Limit>/<LimitExcept>. */
-  limited: boolean;
-  /** The methods in force, a bit per method number ({@link ALL_METHODS} outside <Limit>): cmd->limited. */
+  /**
+   * The methods in force, a bit per method number: cmd->limited. {@link ALL_METHODS} outside
+   * <Limit>/<LimitExcept>, anything narrower inside one.
+   */
   methodMask: bigint;
   /**
    * ap_method_number_of: the number of a method (HEAD is GET's), from the standard ones and those
@@ -129,8 +130,6 @@ export interface DirSectionInit {
   regex: boolean;
   /** Override bits for the children (ACCESS_CONF | OR_ALL for <Directory>). */
   override: number;
-  /** Children are inside <Limit>. */
-  limited?: boolean;
   /** The methods in force for the children (<Limit>, <LimitExcept>). */
   methodMask?: bigint;
   /** Children join the enclosing section instead of a new one (<Limit>). */

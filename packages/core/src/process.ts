@@ -8,6 +8,7 @@ import type { ConfigNode, DirectiveNode, SectionNode, SourceLocation } from '@pr
 import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
 import { checkCmdContext, invokeDirective } from './invoke.js';
 import { ALL_METHODS, type AnyModule, type CmdParms, type DirSection, type DirSectionInit, type DirectiveDef, type ProcessOptions, type ServerRec, type StartupMessage } from './module.js';
+import { STANDARD_METHODS } from './methods.js';
 import type { ModuleRegistry } from './registry.js';
 import { IGNORED_DIRECTIVES, PF } from './policy.js';
 
@@ -55,7 +56,6 @@ interface Frame {
   parents: SectionNode[];
   path: string | undefined;
   override: number;
-  limited: boolean;
   methodMask: bigint;
   dirConfig: Map<string, unknown>;
   /** Where new sections go: the server's lists or the enclosing section. */
@@ -63,13 +63,6 @@ interface Frame {
 }
 
 type Found = { module: AnyModule; def: DirectiveDef<unknown, unknown> };
-
-/** httpd.h's M_GET … M_MERGE, in number order. */
-const STANDARD_METHODS = [
-  'GET', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND', 'PROPPATCH',
-  'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'VERSION-CONTROL', 'CHECKOUT', 'UNCHECKOUT', 'CHECKIN',
-  'UPDATE', 'LABEL', 'REPORT', 'MKWORKSPACE', 'MKACTIVITY', 'BASELINE-CONTROL', 'MERGE',
-];
 
 /** Creates a server with every module's fresh configs. */
 export function newServer(modules: readonly AnyModule[], isVirtual: boolean, addresses: string[], loc?: SourceLocation): ServerRec {
@@ -174,7 +167,6 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       path: frame.path,
       parents: frame.parents,
       override: frame.override,
-      limited: frame.limited,
       methodMask: frame.methodMask,
       methodNumber: (name, register) => {
         const n = methods.get(name);
@@ -203,7 +195,6 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
           parents: [...frame.parents, node],
           path: undefined,
           override: frame.override,
-          limited: false,
           methodMask: ALL_METHODS,
           dirConfig: vhost.dirDefaults,
           section: undefined,
@@ -239,7 +230,6 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       parents: [...frame.parents, node],
       path: init.sameSection ? frame.path : init.path,
       override: init.override,
-      limited: init.limited ?? frame.limited,
       methodMask: init.methodMask ?? frame.methodMask,
       dirConfig,
       section,
@@ -253,7 +243,6 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     parents: [],
     path: undefined,
     override: (RSRC_CONF | OR_ALL) & ~(OR_AUTHCFG | OR_LIMIT),
-    limited: false,
     methodMask: ALL_METHODS,
     dirConfig: main.dirDefaults,
     section: undefined,

@@ -5,6 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_ERRORLOG } from '@prefork/core';
 
 /** The Apache httpd release whose behaviour prefork reproduces. */
 export const APACHE_COMPATIBLE_VERSION = '2.4.71';
@@ -18,7 +19,7 @@ export const COMPILED_DEFAULTS = {
   SERVER_CONFIG_FILE: 'apache2.conf',
   DEFAULT_PIDLOG: '/run/apache2.pid',
   DEFAULT_SCOREBOARD: 'logs/apache_runtime_status',
-  DEFAULT_ERRORLOG: 'logs/error_log',
+  DEFAULT_ERRORLOG,
   AP_TYPES_CONFIG_FILE: 'mime.types',
   /** The DocumentRoot when none is configured. */
   DOCUMENT_LOCATION: '/var/www/html',

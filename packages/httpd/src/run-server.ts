@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ErrorLogger, type CoreServerConfig, type LoadResult, type StartupMessage } from '@prefork/core';
+import { DEFAULT_ERRORLOG, ErrorLogger, type CoreServerConfig, type LoadResult, type StartupMessage } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { childSnapshot } from './child-config.js';
 import type { RunOptions } from './backend.js';
@@ -49,7 +49,7 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     return 1;
   }
   const core = first.result.server.config.get('core') as CoreServerConfig | undefined;
-  const errorLog = core?.errorLog ?? 'logs/error_log';
+  const errorLog = core?.errorLog ?? DEFAULT_ERRORLOG;
   // Piped logs (ErrorLog/CustomLog "|prog") are started here, once, and stand as FIFOs in
   // DefaultRuntimeDir for the master's logger and the children's snapshots.
   let errorLogPath = '';

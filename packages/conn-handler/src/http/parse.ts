@@ -2,6 +2,7 @@
  * Pure parsing steps of Apache 2.4's request reader (protocol.c, request.c, util.c, vhost.c).
  * Nothing here does I/O, so each rule is unit-testable.
  */
+import { STANDARD_METHODS } from '@prefork/core/methods';
 
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/;
 
@@ -19,13 +20,8 @@ function isVcharObs(c: string): boolean {
   return (x > 0x20 && x < 0x7f) || x >= 0x80;
 }
 
-/** Apache's method registry (the names ap_method_number_of knows). */
-export const KNOWN_METHODS = new Set([
-  'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'PROPFIND',
-  'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'VERSION-CONTROL', 'CHECKOUT',
-  'UNCHECKOUT', 'CHECKIN', 'UPDATE', 'LABEL', 'REPORT', 'MKWORKSPACE', 'MKACTIVITY',
-  'BASELINE-CONTROL', 'MERGE',
-]);
+/** Apache's method registry (the names ap_method_number_of knows; HEAD is GET's). */
+export const KNOWN_METHODS = new Set([...STANDARD_METHODS, 'HEAD']);
 
 export interface RequestLineOptions {
   strict: boolean;

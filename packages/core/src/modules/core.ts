@@ -11,6 +11,7 @@ import {
 } from '../constants.js';
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
 import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
+import { STANDARD_METHODS } from '../methods.js';
 import { unclosedSection } from '../invoke.js';
 import { parseVhostWord, type VhostWord } from '../vhost-table.js';
 
@@ -154,8 +155,7 @@ function ifLike(kind: 'If' | 'ElseIf' | 'Else'): D {
   };
 }
 
-/** M_TRACE. */
-const TRACE_METHOD = 6;
+const M_TRACE = STANDARD_METHODS.indexOf('TRACE');
 
 function limitLike(kind: 'Limit' | 'LimitExcept'): D {
   return {
@@ -175,14 +175,14 @@ function limitLike(kind: 'Limit' | 'LimitExcept'): D {
       let mask = 0n;
       for (const m of methods) {
         const n = cmd.methodNumber(m);
-        if (n === TRACE_METHOD && kind === 'Limit') return 'TRACE cannot be controlled by <Limit>, see TraceEnable';
+        if (n === M_TRACE && kind === 'Limit') return 'TRACE cannot be controlled by <Limit>, see TraceEnable';
         mask |= 1n << BigInt(n ?? cmd.methodNumber(m, true)!);
       }
       if (kind === 'LimitExcept') mask = ~mask & ALL_METHODS;
       const old = cmd.methodMask;
       if ((old & mask) === 0n) return `<${kind}> directive excludes all methods`;
       if ((old & mask) === old) return `<${kind}> directive specifies methods already excluded`;
-      return cmd.walkSection({ kind, args: methods, path: cmd.path ?? '', regex: false, override: cmd.override, limited: true, methodMask: old & mask, sameSection: true });
+      return cmd.walkSection({ kind, args: methods, path: cmd.path ?? '', regex: false, override: cmd.override, methodMask: old & mask, sameSection: true });
     },
   };
 }
