@@ -42,7 +42,8 @@ export default class TapSummary extends Transform {
         }
         for (const k of Object.keys(counts)) counts[k] += closing[k];
         if (depth === 0) {
-          this.push(`${res.ok ? 'ok' : 'not ok'} ${res.name} (${closing.pass} passed, ${closing.fail} failed${closing.skip ? `, ${closing.skip} skipped` : ''})\n`);
+          const time = typeof res.time === 'number' ? `, ${(res.time / 1000).toFixed(1)} s` : '';
+          this.push(`${res.ok ? 'ok' : 'not ok'} ${res.name} (${closing.pass} passed, ${closing.fail} failed${closing.skip ? `, ${closing.skip} skipped` : ''}${time})\n`);
         }
         return;
       }
