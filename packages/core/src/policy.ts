@@ -38,7 +38,7 @@ export const WARN_ACCEPT_MODULES: readonly string[] = [
   'vhost_alias_module', 'charset_lite_module', 'xml2enc_module', 'substitute_module', 'sed_module',
   'request_module', 'data_module', 'echo_module', 'reflector_module', 'heartbeat_module',
   'heartmonitor_module', 'bucketeer_module', 'case_filter_module', 'case_filter_in_module',
-  'dialup_module', 'macro_module', 'cern_meta_module', 'ident_module', 'imagemap_module',
+  'dialup_module', 'cern_meta_module', 'ident_module', 'imagemap_module',
   'actions_module', 'asis_module', 'dbd_module', 'watchdog_module',
 ];
 

@@ -201,3 +201,13 @@ export const versionModule: ModuleDef<undefined, undefined> = {
   sourceFile: 'mod_version.c',
   directives: [],
 };
+
+/**
+ * macro_module (mod_macro.c): `<Macro>`, `Use` and `UndefMacro` are carried out by the
+ * configuration reader, and only when this module is loaded.
+ */
+export const macroModule: ModuleDef<undefined, undefined> = {
+  name: 'macro_module',
+  sourceFile: 'mod_macro.c',
+  directives: [],
+};

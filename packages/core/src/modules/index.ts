@@ -1,7 +1,7 @@
 /** The modules this package implements, and which of them are always loaded. */
 import type { AnyModule } from '../module.js';
 import { authzCoreModule, authzHostModule } from './access.js';
-import { httpModule, logConfigModule, logioModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
+import { httpModule, logConfigModule, logioModule, macroModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
 import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
 
@@ -19,5 +19,5 @@ export const PRELOADED_MODULES: readonly string[] = [
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
   coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
-  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule,
 ];
