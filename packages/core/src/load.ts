@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { escapeErrorLogItem, formatReadError, readConfig } from '@prefork/config-parser';
-import type { ConfigError, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
+import type { ConfigError, ConfigNode, DirectiveNode, ReadHost, ReadOptions, ReadResult, SourceLocation } from '@prefork/config-parser';
 import { splitWords } from './args.js';
 import { DEFAULT_ERRORLOG, SERVER_VERSION } from './constants.js';
 import { HookRegistry, OK, type ConfigHookContext } from './hooks.js';
@@ -16,7 +16,7 @@ import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
 import { formatLogLine } from './logger.js';
 import { nameServers, systemResolver, type NameResolver } from './hostname.js';
-import { resolveVhostAddresses } from './vhost-table.js';
+import { lookupVhostNames, parseVhostWord, vhostAddresses } from './vhost-table.js';
 import type { ModuleRegistry } from './registry.js';
 
 export interface LoadOptions {
@@ -315,8 +315,11 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
   const hooks = new HookRegistry();
   for (const m of moduleDefs) m.registerHooks?.(hooks);
 
+  const resolver = options.resolver ?? systemResolver;
+  const vhostLookups = await lookupVhostNames(vhostHosts(read.tree), resolver);
   const out = processConfigTree({
     tree: read.tree,
+    vhostLookups,
     registry,
     modules: moduleDefs,
     unimplemented,
@@ -359,10 +362,8 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     const nameOf = (config: Map<string, unknown> | undefined) => (config?.get('core') as { serverName?: string } | undefined)?.serverName;
     ownNames.set(out.main, nameOf(out.main.config));
     for (const v of out.vhosts) ownNames.set(v, nameOf(out.ownConfigs.get(v)));
-    // get_addresses: each <VirtualHost> address to socket addresses (AH00547 for a name that
-    // does not resolve).
-    const resolver = options.resolver ?? systemResolver;
-    for (const v of out.vhosts) v.addrs = await resolveVhostAddresses(v.vhostWords ?? [], resolver, log);
+    // get_addresses (each <VirtualHost> address to socket addresses) ran in the process pass.
+    for (const v of out.vhosts) v.addrs ??= vhostAddresses(v.vhostWords ?? [], vhostLookups, log);
     for (const m of await nameServers(out.main, out.vhosts, ownNames, options.program, options.resolver)) log(m);
     const ctx: ConfigHookContext = { server: out.main, vhosts: out.vhosts, log, startup: options.startup ?? true };
     if (hooks.runAllSync('pre_config', ctx) !== OK) {
@@ -513,4 +514,18 @@ function isDirectory(path: string): boolean {
 export function formatStartupMessage(m: StartupMessage, pid: number = process.pid, time?: number): string {
   if (m.startup) return m.id ? `${m.id}: ${m.message}` : m.message;
   return formatLogLine({ level: m.level, module: m.module, id: m.id, status: m.status, message: m.message, pid, time });
+}
+
+/** The host names the <VirtualHost> sections of a tree name (wherever they stand). */
+function* vhostHosts(nodes: readonly ConfigNode[]): Generator<string | undefined> {
+  for (const n of nodes) {
+    if (n.type !== 'section') continue;
+    if (n.name.toLowerCase() === 'virtualhost') {
+      for (const a of splitWords(n.args)) {
+        const w = parseVhostWord(a, 0);
+        if (typeof w !== 'string') yield w.host;
+      }
+    }
+    yield* vhostHosts(n.children);
+  }
 }

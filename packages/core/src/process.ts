@@ -8,6 +8,7 @@ import type { ConfigNode, DirectiveNode, SectionNode, SourceLocation } from '@pr
 import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
 import { checkCmdContext, invokeDirective } from './invoke.js';
 import { ALL_METHODS, type AnyModule, type CmdParms, type DirSection, type DirSectionInit, type DirectiveDef, type ProcessOptions, type ServerRec, type StartupMessage } from './module.js';
+import { vhostAddresses, type NameLookups } from './vhost-table.js';
 import { STANDARD_METHODS } from './methods.js';
 import type { ModuleRegistry } from './registry.js';
 import { IGNORED_DIRECTIVES, PF } from './policy.js';
@@ -38,6 +39,12 @@ export interface ProcessInput {
   log(msg: StartupMessage): void;
   /** Visit every directive and report each error instead of stopping at the first. */
   collectAllErrors?: boolean;
+  /**
+   * The host names of the <VirtualHost> sections, looked up beforehand: each section's addresses
+   * are then set as the section is met, and a name that did not resolve is logged there
+   * (AH00547), before what later directives log, as in Apache.
+   */
+  vhostLookups?: NameLookups;
 }
 
 export interface ProcessOutput {
@@ -189,6 +196,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
         if (node.type !== 'section') return `${def.name} is not a section`;
         const vhost = newServer(input.modules, true, addresses, node.loc);
         if (words) vhost.vhostWords = words;
+        if (words && input.vhostLookups) vhost.addrs = vhostAddresses(words, input.vhostLookups, input.log);
         vhosts.push(vhost);
         const err = walk(node.children, {
           server: vhost,

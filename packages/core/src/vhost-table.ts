@@ -89,22 +89,38 @@ export function parseVhostWord(word: string, defaultPort: number): VhostWord | s
 
 const ZERO = /^(0\.0\.0\.0|::|0:0:0:0:0:0:0:0)$/;
 
+/** What the resolver answered for each host name: its addresses, or the error. */
+export type NameLookups = Map<string, { address: string; family: number }[] | { error: unknown }>;
+
 /**
- * The socket addresses of each word. A name is looked up with the resolver's `lookupAll` (its
- * `lookup`, one address, when it has none); one that does not resolve is logged as Apache logs
- * it (AH00547, with the resolver's status) and contributes none.
+ * Looks up every host name of `hosts` (literal addresses and wildcards are left out), side by
+ * side, with the resolver's `lookupAll` (its `lookup`, one address, when it has none).
  */
-export async function resolveVhostAddresses(
-  words: readonly VhostWord[],
-  resolver: NameResolver,
-  log: (m: StartupMessage) => void,
-): Promise<VhostAddr[]> {
+export async function lookupVhostNames(hosts: Iterable<string | undefined>, resolver: NameResolver, into: NameLookups = new Map()): Promise<NameLookups> {
   const lookupAll = resolver.lookupAll
     ? (name: string) => resolver.lookupAll!(name)
     : async (name: string) => {
         const address = await resolver.lookup(name);
         return [{ address, family: isIP(address) }];
       };
+  const names = [...new Set(hosts)].filter((h): h is string => h !== undefined && isIP(h) === 0 && !into.has(h));
+  await Promise.all(names.map(async (name) => {
+    try {
+      const found = await lookupAll(name);
+      into.set(name, found.length > 0 ? found : { error: Object.assign(new Error('no address'), { code: 'ENOTFOUND' }) });
+    } catch (error) {
+      into.set(name, { error });
+    }
+  }));
+  return into;
+}
+
+/**
+ * The socket addresses of each word, names taken from `lookups` (see {@link lookupVhostNames}).
+ * A name that did not resolve is logged as Apache's get_addresses logs it (AH00547, with the
+ * resolver's status) and contributes none; so is one missing from `lookups`.
+ */
+export function vhostAddresses(words: readonly VhostWord[], lookups: NameLookups, log: (m: StartupMessage) => void): VhostAddr[] {
   const out: VhostAddr[] = [];
   for (const w of words) {
     const base = { port: w.port, ...(w.scope !== undefined ? { scope: w.scope } : {}) };
@@ -117,18 +133,26 @@ export async function resolveVhostAddresses(
       out.push({ family: literal as 4 | 6, ip: w.host, wildcard: ZERO.test(w.host), ...base });
       continue;
     }
-    try {
-      const found = await lookupAll(w.host);
-      if (found.length === 0) throw Object.assign(new Error('no address'), { code: 'ENOTFOUND' });
+    const found = lookups.get(w.host) ?? { error: Object.assign(new Error('not looked up'), { code: 'ENOTFOUND' }) };
+    if (Array.isArray(found)) {
       for (const a of found) out.push({ family: a.family === 6 ? 6 : 4, ip: a.address, wildcard: ZERO.test(a.address), ...base });
-    } catch (e) {
+    } else {
       log({
-        level: 'error', module: 'core', id: 'AH00547', status: eaiStatus(e),
+        level: 'error', module: 'core', id: 'AH00547', status: eaiStatus(found.error),
         message: `Could not resolve host name ${w.host} -- ignoring!`,
       });
     }
   }
   return out;
+}
+
+/** {@link lookupVhostNames} and {@link vhostAddresses} in one. */
+export async function resolveVhostAddresses(
+  words: readonly VhostWord[],
+  resolver: NameResolver,
+  log: (m: StartupMessage) => void,
+): Promise<VhostAddr[]> {
+  return vhostAddresses(words, await lookupVhostNames(words.map((w) => w.host), resolver), log);
 }
 
 /** An entry of the table: one address, the server it selects, the name-based servers on it. */

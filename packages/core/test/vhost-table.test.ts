@@ -1,7 +1,7 @@
 // vhost.c's reading of <VirtualHost> addresses and its tables, which -S prints.
 import t from 'tap';
 import {
-  buildVhostTable, parseVhostWord, resolveVhostAddresses, vhostAddressLabel, vhostBucket,
+  buildVhostTable, lookupVhostNames, parseVhostWord, resolveVhostAddresses, vhostAddresses, vhostAddressLabel, vhostBucket,
   type StartupMessage, type VhostAddr,
 } from '../src/index.js';
 
@@ -57,6 +57,28 @@ t.test('resolveVhostAddresses: literals as they are, names through the resolver,
   const single = { ...resolver, lookupAll: undefined, lookup: async () => '10.9.8.7' };
   const one = await resolveVhostAddresses([{ host: 'one.test', port: 80 }], single, (m) => log.push(m));
   t.same(one.map(vhostAddressLabel), ['10.9.8.7:80']);
+});
+
+t.test('lookupVhostNames once per name, then vhostAddresses without a resolver', async (t) => {
+  const asked: string[] = [];
+  const resolver = {
+    hostname: () => 'box',
+    lookup: async (name: string) => {
+      asked.push(name);
+      if (name === 'a.test') return '10.0.0.5';
+      throw Object.assign(new Error('again'), { code: 'EAI_AGAIN' });
+    },
+    reverse: async () => 'x',
+  };
+  const lookups = await lookupVhostNames(['a.test', undefined, '127.0.0.1', 'a.test', 'b.test'], resolver);
+  t.same(asked.sort(), ['a.test', 'b.test'], 'literals and wildcards are not looked up; a name once');
+  const log: StartupMessage[] = [];
+  const got = vhostAddresses([{ host: 'a.test', port: 80 }, { host: 'b.test', port: 81 }, { host: 'c.test', port: 82 }], lookups, (m) => log.push(m));
+  t.same(got.map(vhostAddressLabel), ['10.0.0.5:80']);
+  t.same(log.map((m) => [m.status, m.message]), [
+    ['(EAI 3)Temporary failure in name resolution', 'Could not resolve host name b.test -- ignoring!'],
+    ['(EAI 2)Name or service not known', 'Could not resolve host name c.test -- ignoring!'],
+  ], 'a name not looked up is one that does not resolve');
 });
 
 const v4 = (ip: string, port: number): VhostAddr => ({ family: 4, ip, port, wildcard: ip === '0.0.0.0' });

@@ -10,7 +10,7 @@ import {
   NOT_IN_LIMIT, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_LIMIT, OR_OPTIONS, RSRC_CONF,
 } from '../constants.js';
 import { isLogLevel, LOG_LEVELS, type LogLevelConfig, type LogLevelName } from '../logger.js';
-import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
+import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef, type ProcessOptions } from '../module.js';
 import { STANDARD_METHODS } from '../methods.js';
 import { unclosedSection } from '../invoke.js';
 import { parseVhostWord, type VhostWord } from '../vhost-table.js';
@@ -217,6 +217,9 @@ function serverNamePort(value: string | undefined): number {
   return Number(value === undefined ? 0 : serverNamePortText(value) || 0);
 }
 
+/** The loads (by their options) that have warned about NameVirtualHost. */
+const nameVirtualHostWarned = new WeakSet<ProcessOptions>();
+
 const OPTIONS = ['Indexes', 'Includes', 'IncludesNOEXEC', 'FollowSymLinks', 'SymLinksIfOwnerMatch', 'ExecCGI', 'MultiViews', 'RunScripts'];
 const OVERRIDES = ['Limit', 'Options', 'FileInfo', 'AuthConfig', 'Indexes', 'Nonfatal', 'None', 'All'];
 
@@ -258,6 +261,20 @@ const directives: D[] = [
         }
       }
       cmd.serverConfig.serverName = arg;
+      return undefined;
+    },
+  },
+  {
+    // Without effect since 2.3.11; the warning comes once (Apache: once per process).
+    name: 'NameVirtualHost', arity: 'TAKE1', context: RSRC_CONF,
+    help: 'A numeric IP address:port, or the name of a host',
+    set: (cmd) => {
+      if (nameVirtualHostWarned.has(cmd.options)) return undefined;
+      nameVirtualHostWarned.add(cmd.options);
+      cmd.log({
+        level: 'notice', module: 'core', id: 'AH00548', startup: true,
+        message: `NameVirtualHost has no effect and will be removed in the next release ${cmd.node.loc.file}:${cmd.node.loc.line}`,
+      });
       return undefined;
     },
   },
