@@ -49,6 +49,16 @@ interface RawModule {
 const coreName = (n: string | undefined) => (n === 'core_module' ? 'core' : n);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
+/**
+ * The file the module structure is in, as `-L` names it: the manual lists a module's files
+ * ("mod_sed.c sed0.c …"), or one without its ".c" (mod_heartbeat).
+ */
+function mainSourceFile(files: string | undefined): string | undefined {
+  const first = files?.split(/\s+/)[0];
+  if (!first) return undefined;
+  return first.endsWith('.c') ? first : `${first}.c`;
+}
+
 /** Reads the catalogue shipped with this package (an empty one when it is absent). */
 export function loadCatalogue(dir: string = fileURLToPath(new URL('../catalogue/', import.meta.url))): Catalogue {
   const cat: Catalogue = { directives: new Map(), modules: new Map() };
@@ -61,7 +71,7 @@ export function loadCatalogue(dir: string = fileURLToPath(new URL('../catalogue/
     if (!name) continue;
     cat.modules.set(name, {
       name,
-      sourceFile: str(m.sourceFile) ?? (name === 'core' ? 'core.c' : `${name}.c`),
+      sourceFile: mainSourceFile(str(m.sourceFile)) ?? (name === 'core' ? 'core.c' : `${name}.c`),
       status: str(m.status) ?? '',
     });
   }

@@ -2,7 +2,11 @@
  * `httpd -L` (config.c's ap_show_directives): each directive of each loaded module with its
  * help text and, in show_overrides' words, where it is allowed.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadCatalogue, type Catalogue } from './catalogue.js';
 import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, OR_OPTIONS, RSRC_CONF } from './constants.js';
+import type { LoadResult } from './load.js';
 import type { AnyModule } from './module.js';
 
 /** The "Allowed in" line(s) for a directive's req_override bits. */
@@ -38,6 +42,50 @@ export function showDirectives(modules: readonly AnyModule[]): string {
       out += `${d.name} (${m.sourceFile})\n`;
       if (d.help) out += `\t${d.help}\n`;
       out += allowedIn(d.context, m.createDirConfig !== undefined);
+    }
+  }
+  return out;
+}
+
+/** One row of a stock module's table as `apache2 -L` prints it. */
+export interface CommandTableRow {
+  name: string;
+  help: string | null;
+  /** The "Allowed in" line(s), each with its tab and newline. */
+  allowed: string;
+}
+
+/** catalogue/command-tables.json: each stock module's directive table, by source file. */
+export interface CommandTables {
+  recordedWith: string;
+  modules: Record<string, CommandTableRow[]>;
+}
+
+/** Reads catalogue/command-tables.json (an empty set of tables when it is absent). */
+export function loadCommandTables(file: string = fileURLToPath(new URL('../catalogue/command-tables.json', import.meta.url))): CommandTables {
+  if (!existsSync(file)) return { recordedWith: '', modules: {} };
+  return JSON.parse(readFileSync(file, 'utf8')) as CommandTables;
+}
+
+/**
+ * `-L` for a load: each loaded module in load order. A stock Apache module is listed as its
+ * table in Apache stands (every directive, implemented here or not); any other module (one
+ * loaded from JavaScript) with its own table.
+ */
+export function showLoadedDirectives(
+  result: Pick<LoadResult, 'modules' | 'moduleDefs'>,
+  tables: CommandTables = loadCommandTables(),
+  catalogue: Catalogue = loadCatalogue(),
+): string {
+  let out = '';
+  for (const l of result.modules) {
+    const def = result.moduleDefs.find((m) => m.name === l.name);
+    const rows = tables.modules[l.sourceFile];
+    // Not implemented here (so a stock module), or implemented under a stock module's name.
+    if (rows && (!def || catalogue.modules.get(l.name)?.sourceFile === l.sourceFile)) {
+      for (const r of rows) out += `${r.name} (${l.sourceFile})\n${r.help === null ? '' : `\t${r.help}\n`}${r.allowed}`;
+    } else if (def) {
+      out += showDirectives([def]);
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, RSRC_CONF, allowedIn, showDirectives, type AnyModule } from '../src/index.js';
+import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, RSRC_CONF, allowedIn, loadCatalogue, loadCommandTables, showDirectives, showLoadedDirectives, type AnyModule, type CommandTables } from '../src/index.js';
 
 t.test("allowedIn: show_overrides' wording for each kind of context", async (t) => {
   const outside = '\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n';
@@ -26,4 +26,41 @@ t.test('showDirectives: name (source file), help when there is one, then where a
     'XOne (mod_x.c)\n\tone value\n\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n' +
       'XTwo (mod_x.c)\n\tAllowed in *.conf anywhere [no per-dir config] and in .htaccess\n\twhen AllowOverride includes Indexes\n',
   );
+});
+
+t.test("showLoadedDirectives: a stock module as Apache's table has it, any other with its own", async (t) => {
+  const own: AnyModule = {
+    name: 'hello_module', sourceFile: 'mod_hello.c',
+    directives: [{ name: 'Hello', arity: 'TAKE1', context: RSRC_CONF, help: 'greeting', set: () => undefined }],
+  };
+  const ours: AnyModule = {
+    name: 'mime_module', sourceFile: 'mod_mime.c',
+    directives: [{ name: 'AddType', arity: 'ITERATE2', context: OR_FILEINFO, help: 'ours', set: () => undefined }],
+  };
+  const tables: CommandTables = {
+    recordedWith: 'test',
+    modules: {
+      'mod_mime.c': [{ name: 'AddCharset', help: 'a charset', allowed: '\tAllowed in *.conf anywhere\n' }, { name: 'AddType', help: null, allowed: '\tA\n' }],
+      'mod_sed.c': [{ name: 'OutputSed', help: 'Sed regular expression for Response', allowed: '\tB\n' }],
+    },
+  };
+  const catalogue = loadCatalogue();
+  const result = {
+    modules: [
+      { name: 'mime_module', sourceFile: 'mod_mime.c', kind: 'shared' as const, policy: 'implemented' as const },
+      { name: 'sed_module', sourceFile: catalogue.modules.get('sed_module')!.sourceFile, kind: 'shared' as const, policy: 'warn-accept' as const },
+      { name: 'hello_module', sourceFile: 'mod_hello.c', kind: 'shared' as const, policy: 'implemented' as const },
+    ],
+    moduleDefs: [ours, own],
+  };
+  t.equal(catalogue.modules.get('sed_module')!.sourceFile, 'mod_sed.c', "the manual's list of files gives the first");
+  t.equal(catalogue.modules.get('heartbeat_module')!.sourceFile, 'mod_heartbeat.c', "a name without .c gets it");
+  t.equal(
+    showLoadedDirectives(result, tables, catalogue),
+    'AddCharset (mod_mime.c)\n\ta charset\n\tAllowed in *.conf anywhere\nAddType (mod_mime.c)\n\tA\n' +
+      'OutputSed (mod_sed.c)\n\tSed regular expression for Response\n\tB\n' +
+      'Hello (mod_hello.c)\n\tgreeting\n\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n',
+  );
+  const shipped = loadCommandTables();
+  t.ok(shipped.modules['core.c']?.some((r) => r.name === 'AcceptFilter'), "the shipped tables hold core's directives this server does not implement");
 });

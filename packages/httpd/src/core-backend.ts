@@ -7,7 +7,7 @@ import {
   formatLogLine,
   levelNumber,
   loadServerConfig,
-  showDirectives,
+  showLoadedDirectives,
   type CoreServerConfig,
   type LoadResult,
   type StartupMessage as CoreMessage,
@@ -107,7 +107,7 @@ function describeMutex(setting: string, serverRoot: string): string {
 }
 
 function directivesText(result: LoadResult): string {
-  return showDirectives(result.moduleDefs);
+  return showLoadedDirectives(result);
 }
 
 /** What the command line takes from @prefork/mpm-core, looked up so a partial build still checks. */
