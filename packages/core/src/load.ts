@@ -12,7 +12,7 @@ import { splitWords } from './args.js';
 import { DEFAULT_ERRORLOG, SERVER_VERSION } from './constants.js';
 import { HookRegistry, OK, type ConfigHookContext } from './hooks.js';
 import type { AnyModule, ProcessOptions, ServerRec, StartupMessage } from './module.js';
-import { BUILTIN_MODULES, OTHER_MPMS, PF } from './policy.js';
+import { BUILTIN_MODULES, MODULE_NEEDS, OTHER_MPMS, PF } from './policy.js';
 import { processConfigTree } from './process.js';
 import { formatLogLine } from './logger.js';
 import { nameServers, systemResolver, type NameResolver } from './hostname.js';
@@ -153,8 +153,15 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     const { full, kind } = dlopenTarget(file, serverRoot);
     const noFile = { error: dlopenError(file, full, kind === 'directory' ? kind : 'missing') };
     if (kind === 'directory') return noFile;
-    // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails.
+    if (kind === 'missing' && file.includes('/') && holdsApacheModules(dirname(full), moduleDirs)) return noFile;
+    // dlopen resolves the file's symbols before dlsym looks for the module structure: a module
+    // that uses another one's symbols fails when that one was not loaded before it.
     const holds = /(?:^|\/)mod_(\w+)\.so$/.exec(full)?.[1];
+    const needs = MODULE_NEEDS[kind === 'file' && holds !== undefined ? `${holds}_module` : name];
+    if (needs && !loadedNames.has(needs.module) && (kind === 'file' || policy !== undefined)) {
+      return { error: `Cannot load ${file} into server: ${full}: undefined symbol: ${needs.symbol}` };
+    }
+    // A stock module's own file (mod_X.so holds X_module) named for another module: dlsym fails.
     if (kind === 'file' && holds !== undefined && `${holds}_module` !== name && registry.policy(`${holds}_module`) !== undefined) {
       return { error: `Can't locate API module structure \`${name}' in file ${full}: ${full}: undefined symbol: ${name}` };
     }
@@ -162,7 +169,6 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
       if (kind === 'missing') return noFile;
       return { error: `${PF.UNKNOWN_SHARED_OBJECT}: Cannot load ${full} into server: module ${name} is not a stock Apache module and this server cannot load shared objects` };
     }
-    if (kind === 'missing' && file.includes('/') && holdsApacheModules(dirname(full), moduleDirs)) return noFile;
     loadedNames.add(name);
     if (policy === 'other-mpm') {
       otherMpms.push({ name, loc: node.loc, position: loaded.length });

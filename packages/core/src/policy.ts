@@ -64,6 +64,34 @@ export const FAIL_CLOSED_MODULES: readonly string[] = [
 export const OTHER_MPMS: readonly string[] = ['mpm_event_module', 'mpm_worker_module'];
 
 /**
+ * Stock modules whose shared object uses another module's symbols: loaded before that module,
+ * dlopen fails with the first symbol it could not resolve. Recorded from Debian's Apache/2.4.71
+ * (`apache2 -t` with each module alone, then with the one it needs loaded first).
+ */
+export const MODULE_NEEDS: Readonly<Record<string, { module: string; symbol: string }>> = {
+  cache_disk_module: { module: 'cache_module', symbol: 'ap_cache_cacheable_headers_in' },
+  cache_socache_module: { module: 'cache_module', symbol: 'ap_cache_cacheable_headers_in' },
+  dav_fs_module: { module: 'dav_module', symbol: 'dav_do_find_liveprop' },
+  dav_lock_module: { module: 'dav_module', symbol: 'dav_push_error' },
+  proxy_ajp_module: { module: 'proxy_module', symbol: 'proxy_module' },
+  proxy_balancer_module: { module: 'proxy_module', symbol: 'proxy_hcmethods' },
+  proxy_connect_module: { module: 'proxy_module', symbol: 'ap_proxy_tunnel_create' },
+  proxy_express_module: { module: 'proxy_module', symbol: 'proxy_module' },
+  proxy_fcgi_module: { module: 'proxy_module', symbol: 'proxy_module' },
+  proxy_fdpass_module: { module: 'proxy_module', symbol: 'proxy_hook_canon_handler' },
+  proxy_ftp_module: { module: 'proxy_module', symbol: 'ap_proxy_canonenc' },
+  proxy_hcheck_module: { module: 'proxy_module', symbol: 'proxy_hcmethods' },
+  proxy_http_module: { module: 'proxy_module', symbol: 'ap_proxy_location_reverse_map' },
+  proxy_http2_module: { module: 'proxy_module', symbol: 'ap_proxy_location_reverse_map' },
+  proxy_scgi_module: { module: 'proxy_module', symbol: 'proxy_hook_canon_handler' },
+  proxy_uwsgi_module: { module: 'proxy_module', symbol: 'proxy_module' },
+  proxy_wstunnel_module: { module: 'proxy_module', symbol: 'ap_proxy_pass_brigade' },
+  session_cookie_module: { module: 'session_module', symbol: 'ap_hook_session_save' },
+  session_crypto_module: { module: 'session_module', symbol: 'ap_hook_session_encode' },
+  session_dbd_module: { module: 'session_module', symbol: 'ap_hook_session_save' },
+};
+
+/**
  * Require providers and the module that supplies each; a Require naming one of a module we
  * do not implement fails closed.
  */
