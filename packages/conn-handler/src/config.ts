@@ -5,14 +5,23 @@
  */
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
-export type RequireRule =
+export type RequireRule = (
   | { kind: 'all'; granted: boolean }
   /** `Require ip 10 192.168.1.0/24 ::1`: prefixes, CIDR or netmask forms. */
   | { kind: 'ip'; values: string[]; negated?: boolean }
   /** `Require host example.org`: matched against the client's reverse-resolved name. */
   | { kind: 'host'; values: string[]; negated?: boolean }
   /** `Require local`: loopback or the connection's own address. */
-  | { kind: 'local'; negated?: boolean };
+  | { kind: 'local'; negated?: boolean }
+) & {
+  /**
+   * Inside `<Limit>`/`<LimitExcept>`: the methods the line applies to, as a mask of method
+   * numbers in hexadecimal (httpd.h's M_GET = 0 … M_MERGE = 25, M_INVALID = 26 for a method
+   * not registered, registered ones from 27, see {@link ChildConfig.registeredMethods}).
+   * Absent: every method.
+   */
+  methods?: string;
+};
 
 /** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
@@ -84,6 +93,8 @@ export interface AccessLogConfig {
 }
 
 export interface ChildConfig {
+  /** Methods `<Limit>` registered (ap_method_register), numbered from 27 in this order. */
+  registeredMethods?: string[];
   /** `ServerTokens` (default Full): how much the Server header and signature tell. */
   serverTokens: 'Major' | 'Minor' | 'Min' | 'Minimal' | 'OS' | 'Prod' | 'ProductOnly' | 'Full';
   /** The product/OS text Full mode shows, e.g. `Apache/2.4.71 (Debian)`. */

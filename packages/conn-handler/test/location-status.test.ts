@@ -34,16 +34,37 @@ t.test('Location matching: a prefix that ends at a slash, wildcards, regular exp
   t.ok(locationMatches(loc('~ \\.bak$'), '/x/y.bak'));
 });
 
+t.test('Require inside <Limit>/<LimitExcept> counts for its methods only', async (t) => {
+  const cfg = captureConfig(docroot);
+  const bit = (...n: number[]) => n.reduce((m, x) => m | (1n << BigInt(x)), 0n).toString(16);
+  // <Limit POST PUT> Require all denied; <LimitExcept POST PUT> Require all granted (POST 2, PUT 1).
+  const except = ((1n << 64n) - 1n) & ~(BigInt(`0x${bit(1, 2)}`));
+  cfg.sections.push(loc('/lim', { require: [{ kind: 'all', granted: false, methods: bit(1, 2) }, { kind: 'all', granted: true, methods: except.toString(16) }] }));
+  // <Limit FOO> Require all denied, FOO registered (number 27); nothing for the other methods.
+  cfg.registeredMethods = ['FOO'];
+  cfg.sections.push(loc('/foo', { require: [{ kind: 'all', granted: false, methods: bit(27) }] }));
+  const client = { remoteAddr: '127.0.0.1', localAddr: '127.0.0.1' };
+  const ok = (uri: string, method: string) => accessAllowed(cfg, `${docroot}${uri}`, false, client, uri, method);
+  t.ok(ok('/lim', 'GET'));
+  t.ok(ok('/lim', 'HEAD'), 'HEAD is GET');
+  t.notOk(ok('/lim', 'POST'));
+  t.notOk(ok('/lim', 'PUT'));
+  t.ok(ok('/lim', 'DELETE'));
+  t.ok(ok('/lim', 'BREW'), 'a method not registered is M_INVALID, inside the <LimitExcept>');
+  t.notOk(ok('/foo', 'FOO'), 'a registered method has its own number');
+  t.ok(ok('/foo', 'GET'), 'no line counts: neutral, which authz_core grants');
+});
+
 t.test('Location Require merges after Directory and Files; SetHandler None clears', async (t) => {
   const cfg = captureConfig(docroot);
   cfg.sections.push(loc('/private', { require: [{ kind: 'all', granted: false }] }));
   cfg.sections.push(loc('/open', { require: [{ kind: 'ip', values: ['10.0.0.0/8'] }] }));
   const client = { remoteAddr: '127.0.0.1', localAddr: '127.0.0.1' };
-  t.notOk(accessAllowed(cfg, `${docroot}/private`, false, client, '/private'));
-  t.notOk(accessAllowed(cfg, `${docroot}/private`, false, client, '//private'), 'slashes are merged first');
-  t.ok(accessAllowed(cfg, `${docroot}/privatex`, false, client, '/privatex'));
-  t.notOk(accessAllowed(cfg, `${docroot}/open/a`, false, client, '/open/a'), 'the Location rule replaces the Directory grant');
-  t.ok(accessAllowed(cfg, `${docroot}/open/a`, false, { ...client, remoteAddr: '10.1.2.3' }, '/open/a'));
+  t.notOk(accessAllowed(cfg, `${docroot}/private`, false, client, '/private', 'GET'));
+  t.notOk(accessAllowed(cfg, `${docroot}/private`, false, client, '//private', 'GET'), 'slashes are merged first');
+  t.ok(accessAllowed(cfg, `${docroot}/privatex`, false, client, '/privatex', 'GET'));
+  t.notOk(accessAllowed(cfg, `${docroot}/open/a`, false, client, '/open/a', 'GET'), 'the Location rule replaces the Directory grant');
+  t.ok(accessAllowed(cfg, `${docroot}/open/a`, false, { ...client, remoteAddr: '10.1.2.3' }, '/open/a', 'GET'));
   cfg.sections.push(loc('/server-status', { handler: 'server-status' }), loc('/server-status/off', { handler: 'None' }));
   t.equal(handlerFor(cfg, '/server-status'), 'server-status');
   t.equal(handlerFor(cfg, '/server-status/x'), 'server-status');

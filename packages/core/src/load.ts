@@ -86,6 +86,8 @@ export interface LoadResult {
   defines: Map<string, string>;
   includes: ReadResult['includes'];
   serverRoot: string;
+  /** Methods <Limit>/<LimitExcept> registered (ap_method_register), numbered from 27 in this order. */
+  registeredMethods?: string[];
 }
 
 interface PendingJs {
@@ -347,6 +349,7 @@ export async function loadServerConfig(options: LoadOptions): Promise<LoadResult
     defines: read.defines,
     includes: read.includes,
     serverRoot: read.serverRoot,
+    registeredMethods: out.registeredMethods,
   };
   // A line the read pass already reported is not reported again by the process pass.
   const reported = new Set(earlier.map((e) => (e.loc ? `${e.loc.file}:${e.loc.line}` : '')));

@@ -56,6 +56,8 @@ export interface ProcessOutput {
   errors: ProcessError[];
   /** Each virtual host's server configs as its own directives set them, before inheriting. */
   ownConfigs: Map<ServerRec, Map<string, unknown>>;
+  /** Methods registered by <Limit>/<LimitExcept> (ap_method_register), in number order from 27. */
+  registeredMethods: string[];
 }
 
 interface Frame {
@@ -178,8 +180,10 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
       methodNumber: (name, register) => {
         const n = methods.get(name);
         if (n !== undefined || !register) return n;
-        methods.set(name, methods.size + 1);
-        return methods.size;
+        // The standard ones and HEAD fill 27 entries; registered methods count from 27 (M_INVALID + 1).
+        const number = methods.size;
+        methods.set(name, number);
+        return number;
       },
       serverRoot: input.serverRoot,
       serverRootRelative,
@@ -271,7 +275,8 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
   const ownConfigs = new Map<ServerRec, Map<string, unknown>>();
   for (const v of vhosts) ownConfigs.set(v, new Map(v.config));
   if (!error) fixupVirtualHosts(main, vhosts, input.modules);
-  return { main, vhosts, error, errors, ownConfigs };
+  const registeredMethods = [...methods.keys()].slice(STANDARD_METHODS.length + 1);
+  return { main, vhosts, error, errors, ownConfigs, registeredMethods };
 }
 
 function listFor(server: ServerRec, kind: string): DirSection[] {

@@ -14,14 +14,15 @@ interface MimeDir { types: Record<string, string>; charsets: Record<string, stri
 interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; status?: number }> }
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
-type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[] } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
+type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
 interface AuthzDir { rules?: Rule[] }
 
 /** Child `RequireRule` (conn-handler's spelling). */
-type ChildRule =
+type ChildRule = (
   | { kind: 'all'; granted: boolean }
   | { kind: 'ip' | 'host'; values: string[]; negated?: boolean }
-  | { kind: 'local'; negated?: boolean };
+  | { kind: 'local'; negated?: boolean }
+) & { methods?: string };
 
 const TOKENS: Record<string, string> = { Prod: 'Prod', Major: 'Major', Minor: 'Minor', Minimal: 'Minimal', OS: 'OS', Full: 'Full' };
 const FLAG3: Record<string, 'On' | 'Off' | 'EMail'> = { on: 'On', off: 'Off', email: 'EMail' };
@@ -65,9 +66,11 @@ export function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
   for (const r of rules) {
     if (r.kind !== 'require') return [{ kind: 'all', granted: false }];
     const p = r.provider.toLowerCase();
-    if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate });
-    else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}) });
-    else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}) });
+    // Inside <Limit>/<LimitExcept>: the methods it applies to.
+    const limited = r.methods === undefined ? {} : { methods: r.methods };
+    if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate, ...limited });
+    else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}), ...limited });
+    else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}), ...limited });
     else return [{ kind: 'all', granted: false }];
   }
   return out;
@@ -124,6 +127,7 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
       config,
     };
   });
+  if (result.registeredMethods?.length) snapshot['registeredMethods'] = result.registeredMethods;
   return snapshot;
 }
 

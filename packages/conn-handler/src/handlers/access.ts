@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { STANDARD_METHODS } from '@prefork/core/methods';
 import type { AccessSection, ChildConfig, RequireRule } from '../config.js';
 import { cachedRegExp } from '../regex-cache.js';
 
@@ -168,11 +169,35 @@ function ruleGrants(rule: RequireRule, client: ClientInfo): boolean {
  * for the URL-path `uri`) that has Require lines wins. With no Require anywhere access is
  * granted, as with mod_authz_core's default.
  */
-export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri?: string): boolean {
+export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri: string | undefined, method: string): boolean {
   let effective: RequireRule[] | null = null;
   for (const s of matchingSections(cfg, filename, isDir, uri)) if (s.require.length) effective = s.require;
   if (effective === null) return true;
-  return effective.some((r) => ruleGrants(r, client));
+  // A line inside <Limit>/<LimitExcept> counts only for its methods. When none counts, the
+  // result is neutral, which mod_authz_core grants ("granted (no directives)").
+  let number: bigint | undefined;
+  let counted = false;
+  for (const r of effective) {
+    if (r.methods !== undefined) {
+      number ??= BigInt(methodNumber(cfg, method));
+      if (((BigInt(`0x${r.methods}`) >> number) & 1n) === 0n) continue;
+    }
+    counted = true;
+    if (ruleGrants(r, client)) return true;
+  }
+  return !counted;
+}
+
+/** M_INVALID: the number of a method that is neither standard nor registered. */
+const M_INVALID = STANDARD_METHODS.length;
+
+/** ap_method_number_of: the standard methods by number (HEAD is GET's), then the registered ones. */
+function methodNumber(cfg: ChildConfig, method: string): number {
+  if (method === 'HEAD') return 0;
+  const n = STANDARD_METHODS.indexOf(method);
+  if (n >= 0) return n;
+  const r = cfg.registeredMethods?.indexOf(method) ?? -1;
+  return r >= 0 ? M_INVALID + 1 + r : M_INVALID;
 }
 
 /** DirectoryIndex for a directory: the deepest matching section's list, else the server's. */

@@ -576,7 +576,8 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   const walked = translated ? walkFrom(translated.filename, '') : walkPath(cfg, uri);
   let filename = walked.filename;
   let info = walked.info;
-  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr }, uri)) {
+  // ap_internal_redirect to the document: a GET (HEAD stays HEAD, GET's number too).
+  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr }, uri, 'GET')) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
     return { kind: 'failed', status: 403 };
   }
@@ -655,7 +656,7 @@ async function processRequest(
   }
   const isDir = walked.info?.isDir ?? false;
   const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr };
-  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri)) {
+  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri, req.method)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
     throw new Die(403);
   }
@@ -694,7 +695,7 @@ async function processRequest(
         const candidate = filename.replace(/\/$/, '') + '/' + name;
         const st = statFile(candidate);
         if (!('errno' in st) && st.isFile) {
-          if (!accessAllowed(cfg, candidate, false, clientInfo, req.uri)) {
+          if (!accessAllowed(cfg, candidate, false, clientInfo, req.uri, req.method)) {
             errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${candidate}`, client);
             throw new Die(403);
           }

@@ -4,13 +4,20 @@
  */
 import { getWordConf, splitWords } from '../args.js';
 import { OR_AUTHCFG } from '../constants.js';
-import type { CmdParms, DirectiveDef, ModuleDef } from '../module.js';
+import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
 import { unclosedSection } from '../invoke.js';
 import { AUTHZ_PROVIDER_MODULES } from '../policy.js';
 
 /** One Require line, or a <RequireAll/Any/None> block. */
 export type AuthzRule =
-  | { kind: 'require'; negate: boolean; provider: string; args: string[] }
+  | {
+      kind: 'require'; negate: boolean; provider: string; args: string[];
+      /**
+       * Inside <Limit>/<LimitExcept>: the methods it applies to, the method mask (a bit per
+       * method number, as cmd->limited) in hexadecimal. Absent: every method.
+       */
+      methods?: string;
+    }
   | { kind: 'all' | 'any' | 'none'; rules: AuthzRule[] };
 
 export interface AuthzDirConfig {
@@ -63,7 +70,10 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   if (negate && d.stack.length === 0) {
     return 'negative Require directive has no effect in <RequireAny> directive';
   }
-  addRule(cmd, { kind: 'require', negate, provider: name, args });
+  addRule(cmd, {
+    kind: 'require', negate, provider: name, args,
+    ...(cmd.methodMask === ALL_METHODS ? {} : { methods: cmd.methodMask.toString(16) }),
+  });
   return undefined;
 }
 
