@@ -13,6 +13,8 @@ export type RequireRule = (
   | { kind: 'host'; values: string[]; negated?: boolean }
   /** `Require local`: loopback or the connection's own address. */
   | { kind: 'local'; negated?: boolean }
+  /** `Require method GET POST`: the methods named, as a method mask in hexadecimal (see `methods`). */
+  | { kind: 'method'; mask: string; negated?: boolean }
 ) & {
   /**
    * Inside `<Limit>`/`<LimitExcept>`: the methods the line applies to, as a mask of method

@@ -53,6 +53,12 @@ t.test('Require inside <Limit>/<LimitExcept> counts for its methods only', async
   t.ok(ok('/lim', 'BREW'), 'a method not registered is M_INVALID, inside the <LimitExcept>');
   t.notOk(ok('/foo', 'FOO'), 'a registered method has its own number');
   t.ok(ok('/foo', 'GET'), 'no line counts: neutral, which authz_core grants');
+  // Require method GET OPTIONS (0, 5).
+  cfg.sections.push(loc('/m', { require: [{ kind: 'method', mask: bit(0, 5) }] }));
+  t.ok(ok('/m', 'GET'));
+  t.ok(ok('/m', 'HEAD'));
+  t.ok(ok('/m', 'OPTIONS'));
+  t.notOk(ok('/m', 'POST'));
 });
 
 t.test('Location Require merges after Directory and Files; SetHandler None clears', async (t) => {

@@ -14,7 +14,7 @@ interface MimeDir { types: Record<string, string>; charsets: Record<string, stri
 interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; status?: number }> }
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
-type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
+type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string; methodArgs?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
 interface AuthzDir { rules?: Rule[] }
 
 /** Child `RequireRule` (conn-handler's spelling). */
@@ -22,6 +22,7 @@ type ChildRule = (
   | { kind: 'all'; granted: boolean }
   | { kind: 'ip' | 'host'; values: string[]; negated?: boolean }
   | { kind: 'local'; negated?: boolean }
+  | { kind: 'method'; mask: string; negated?: boolean }
 ) & { methods?: string };
 
 const TOKENS: Record<string, string> = { Prod: 'Prod', Major: 'Major', Minor: 'Minor', Minimal: 'Minimal', OS: 'OS', Full: 'Full' };
@@ -56,7 +57,7 @@ export function readMimeTypes(file: string): Record<string, string> {
 }
 
 /**
- * The Require rules of a section as the child evaluates them (all, ip, host, local). A section
+ * The Require rules of a section as the child evaluates them (all, ip, host, local, method). A section
  * using anything else (RequireAll/RequireAny/RequireNone, env, expr, user …) is denied as a
  * whole: an access rule the child cannot evaluate must never leave the section open.
  */
@@ -71,6 +72,7 @@ export function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
     if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate, ...limited });
     else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}), ...limited });
     else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}), ...limited });
+    else if (p === 'method' && r.methodArgs !== undefined) out.push({ kind: 'method', mask: r.methodArgs, ...(r.negate ? { negated: true } : {}), ...limited });
     else return [{ kind: 'all', granted: false }];
   }
   return out;

@@ -142,8 +142,12 @@ export interface ClientInfo {
   remoteHost?: string;
 }
 
-function ruleGrants(rule: RequireRule, client: ClientInfo): boolean {
+function ruleGrants(rule: RequireRule, client: ClientInfo, method: () => bigint): boolean {
   switch (rule.kind) {
+    case 'method': {
+      const hit = ((BigInt(`0x${rule.mask}`) >> method()) & 1n) === 1n;
+      return rule.negated ? !hit : hit;
+    }
     case 'all':
       return rule.granted;
     case 'ip': {
@@ -176,14 +180,12 @@ export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean
   // A line inside <Limit>/<LimitExcept> counts only for its methods. When none counts, the
   // result is neutral, which mod_authz_core grants ("granted (no directives)").
   let number: bigint | undefined;
+  const numberOf = (): bigint => (number ??= BigInt(methodNumber(cfg, method)));
   let counted = false;
   for (const r of effective) {
-    if (r.methods !== undefined) {
-      number ??= BigInt(methodNumber(cfg, method));
-      if (((BigInt(`0x${r.methods}`) >> number) & 1n) === 0n) continue;
-    }
+    if (r.methods !== undefined && ((BigInt(`0x${r.methods}`) >> numberOf()) & 1n) === 0n) continue;
     counted = true;
-    if (ruleGrants(r, client)) return true;
+    if (ruleGrants(r, client, numberOf)) return true;
   }
   return !counted;
 }

@@ -17,6 +17,8 @@ export type AuthzRule =
        * method number, as cmd->limited) in hexadecimal. Absent: every method.
        */
       methods?: string;
+      /** `Require method …`: the methods it names, as a method mask in hexadecimal. */
+      methodArgs?: string;
     }
   | { kind: 'all' | 'any' | 'none'; rules: AuthzRule[] };
 
@@ -62,9 +64,15 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
     const v = (args[0] ?? '').toLowerCase();
     if (v !== 'granted' && v !== 'denied') return "Argument for 'Require all' must be 'granted' or 'denied'";
   }
+  let methodArgs: bigint | undefined;
   if (name === 'method') {
     // method_parse_config: each word a method this load knows (case matters; <Limit> registers more).
-    for (const m of args) if (cmd.methodNumber(m) === undefined) return `Invalid Method '${m}'`;
+    methodArgs = 0n;
+    for (const m of args) {
+      const n = cmd.methodNumber(m);
+      if (n === undefined) return `Invalid Method '${m}'`;
+      methodArgs |= 1n << BigInt(n);
+    }
   }
   const d = cmd.dirConfig;
   if (negate && d.stack.length === 0) {
@@ -73,6 +81,7 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   addRule(cmd, {
     kind: 'require', negate, provider: name, args,
     ...(cmd.methodMask === ALL_METHODS ? {} : { methods: cmd.methodMask.toString(16) }),
+    ...(methodArgs === undefined ? {} : { methodArgs: methodArgs.toString(16) }),
   });
   return undefined;
 }
