@@ -10,7 +10,7 @@ import { Stage, type ScoreboardPort } from '../scoreboard-port.js';
 import { selectVhost, vhostCandidates, vhostConfigs } from '../vhost.js';
 import { InputStream } from './input.js';
 import {
-  HTTP_VERSION, KNOWN_METHODS, hasToken, isChunked, normalizePath, parseRequestLine, parseStrictLength,
+  HTTP_VERSION, hasToken, isKnownMethod, isChunked, normalizePath, parseRequestLine, parseStrictLength,
   parseUri, unescapeUrl, validHost,
 } from './parse.js';
 import { errorPage, statusDropsConnection, statusIsHeaderOnly, statusLine } from './status.js';
@@ -709,7 +709,7 @@ async function processRequest(
   }
 
   // The default handler (core.c default_handler).
-  if (!KNOWN_METHODS.has(req.method)) {
+  if (!isKnownMethod(req.method, cfg.registeredMethods)) {
     errorLog.log('core', 'error', `AH00135: Invalid method in request ${req.theRequest}`, client);
     throw new Die(501);
   }

@@ -27,6 +27,13 @@ export interface RequestLineOptions {
   strict: boolean;
   allow09: boolean;
   registeredMethods: boolean;
+  /** Methods the configuration registered (`<Limit BREW>`), known besides the standard ones. */
+  registered?: readonly string[];
+}
+
+/** Whether ap_method_number_of knows a method: a standard one, or one the configuration registered. */
+export function isKnownMethod(method: string, registered: readonly string[] | undefined): boolean {
+  return KNOWN_METHODS.has(method) || (registered?.includes(method) ?? false);
 }
 
 export interface ParsedRequestLine {
@@ -162,7 +169,7 @@ export function parseRequestLine(line: string, opts: RequestLineOptions): Parsed
   };
   if (deferred !== 'none') {
     res.error = { status: 400, log: logs[deferred] };
-  } else if (opts.registeredMethods && !KNOWN_METHODS.has(method)) {
+  } else if (opts.registeredMethods && !isKnownMethod(method, opts.registered)) {
     res.error = { status: 501, log: `AH02423: HTTP Request Line; Unrecognized HTTP method: '${cut(method)}' (disallowed by RegisteredMethods)` };
   }
   if (res.error && protoNum === HTTP_VERSION(0, 9)) {
