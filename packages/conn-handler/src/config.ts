@@ -6,7 +6,10 @@
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
-  | { kind: 'all'; granted: boolean }
+  /** `Require all granted|denied` (`Require not all …` inside a block: `negated`). */
+  | { kind: 'all'; granted: boolean; negated?: boolean }
+  /** `<RequireAll>`, `<RequireAny>`, `<RequireNone>`. */
+  | { kind: 'block'; op: 'all' | 'any' | 'none'; rules: RequireRule[] }
   /** `Require ip 10 192.168.1.0/24 ::1`: prefixes, CIDR or netmask forms. */
   | { kind: 'ip'; values: string[]; negated?: boolean }
   /** `Require host example.org`: matched against the client's reverse-resolved name. */

@@ -59,6 +59,14 @@ t.test('Require inside <Limit>/<LimitExcept> counts for its methods only', async
   t.ok(ok('/m', 'HEAD'));
   t.ok(ok('/m', 'OPTIONS'));
   t.notOk(ok('/m', 'POST'));
+  // <RequireAll> Require all granted; Require not ip 127.0.0.1 </RequireAll>, and with 10.9.9.9.
+  cfg.sections.push(loc('/ra', { require: [{ kind: 'block', op: 'all', rules: [{ kind: 'all', granted: true }, { kind: 'ip', values: ['127.0.0.1'], negated: true }] }] }));
+  cfg.sections.push(loc('/rb', { require: [{ kind: 'block', op: 'all', rules: [{ kind: 'all', granted: true }, { kind: 'ip', values: ['10.9.9.9'], negated: true }] }] }));
+  t.notOk(ok('/ra', 'GET'), 'not: a match denies');
+  t.ok(ok('/rb', 'GET'), 'not: no match is neutral, the grant stands');
+  // <RequireNone> Require ip 127.0.0.1 </RequireNone> inside <RequireAll> with a grant.
+  cfg.sections.push(loc('/rn', { require: [{ kind: 'block', op: 'all', rules: [{ kind: 'all', granted: true }, { kind: 'block', op: 'none', rules: [{ kind: 'ip', values: ['127.0.0.1'] }] }] }] }));
+  t.notOk(ok('/rn', 'GET'), 'RequireNone: a grant inside denies');
 });
 
 t.test('Location Require merges after Directory and Files; SetHandler None clears', async (t) => {

@@ -14,12 +14,13 @@ interface MimeDir { types: Record<string, string>; charsets: Record<string, stri
 interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; status?: number }> }
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
-type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string; methodArgs?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[] };
+type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string; methodArgs?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[]; methods?: string };
 interface AuthzDir { rules?: Rule[] }
 
 /** Child `RequireRule` (conn-handler's spelling). */
 type ChildRule = (
-  | { kind: 'all'; granted: boolean }
+  | { kind: 'all'; granted: boolean; negated?: boolean }
+  | { kind: 'block'; op: 'all' | 'any' | 'none'; rules: ChildRule[] }
   | { kind: 'ip' | 'host'; values: string[]; negated?: boolean }
   | { kind: 'local'; negated?: boolean }
   | { kind: 'method'; mask: string; negated?: boolean }
@@ -57,25 +58,40 @@ export function readMimeTypes(file: string): Record<string, string> {
 }
 
 /**
- * The Require rules of a section as the child evaluates them (all, ip, host, local, method). A section
- * using anything else (RequireAll/RequireAny/RequireNone, env, expr, user …) is denied as a
- * whole: an access rule the child cannot evaluate must never leave the section open.
+ * The Require rules of a section as the child evaluates them (all, ip, host, local, method, and
+ * the <RequireAll|Any|None> blocks). A section using anything else (env, expr, user …) is
+ * denied as a whole: an access rule the child cannot evaluate must never leave it open.
  */
 export function childRules(rules: Rule[] | undefined): ChildRule[] | undefined {
   if (!rules) return undefined;
   const out: ChildRule[] = [];
   for (const r of rules) {
-    if (r.kind !== 'require') return [{ kind: 'all', granted: false }];
-    const p = r.provider.toLowerCase();
-    // Inside <Limit>/<LimitExcept>: the methods it applies to.
-    const limited = r.methods === undefined ? {} : { methods: r.methods };
-    if (p === 'all') out.push({ kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted' ? !r.negate : r.negate, ...limited });
-    else if (p === 'ip' || p === 'host') out.push({ kind: p, values: r.args, ...(r.negate ? { negated: true } : {}), ...limited });
-    else if (p === 'local') out.push({ kind: 'local', ...(r.negate ? { negated: true } : {}), ...limited });
-    else if (p === 'method' && r.methodArgs !== undefined) out.push({ kind: 'method', mask: r.methodArgs, ...(r.negate ? { negated: true } : {}), ...limited });
-    else return [{ kind: 'all', granted: false }];
+    const c = childRule(r);
+    if (!c) return [{ kind: 'all', granted: false }];
+    out.push(c);
   }
   return out;
+}
+
+function childRule(r: Rule): ChildRule | undefined {
+  // Inside <Limit>/<LimitExcept>: the methods it applies to.
+  const limited = r.methods === undefined ? {} : { methods: r.methods };
+  if (r.kind !== 'require') {
+    const rules: ChildRule[] = [];
+    for (const inner of r.rules) {
+      const c = childRule(inner);
+      if (!c) return undefined;
+      rules.push(c);
+    }
+    return { kind: 'block', op: r.kind, rules, ...limited };
+  }
+  const negated = r.negate ? { negated: true } : {};
+  const p = r.provider.toLowerCase();
+  if (p === 'all') return { kind: 'all', granted: (r.args[0] ?? '').toLowerCase() === 'granted', ...negated, ...limited };
+  if (p === 'ip' || p === 'host') return { kind: p, values: r.args, ...negated, ...limited };
+  if (p === 'local') return { kind: 'local', ...negated, ...limited };
+  if (p === 'method' && r.methodArgs !== undefined) return { kind: 'method', mask: r.methodArgs, ...negated, ...limited };
+  return undefined;
 }
 
 function sectionEntries(sections: DirSection[], out: Array<Record<string, unknown>>): void {

@@ -113,13 +113,18 @@ t.test('an empty configuration leaves the defaults to the child', async (t) => {
   t.same(s['sections'], []);
 });
 
-t.test('a section whose Require rules the child cannot evaluate is denied as a whole', async (t) => {
+t.test('Require rules reach the child; a section with one it cannot evaluate is denied as a whole', async (t) => {
   const { childRules } = await import('../src/child-config.js');
   t.same(childRules([{ kind: 'require', negate: false, provider: 'ip', args: ['127.0.0.1'] }]), [{ kind: 'ip', values: ['127.0.0.1'] }]);
   t.same(
     childRules([{ kind: 'all', rules: [{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }, { kind: 'require', negate: true, provider: 'ip', args: ['10.0.0.1'] }] }]),
+    [{ kind: 'block', op: 'all', rules: [{ kind: 'all', granted: true }, { kind: 'ip', values: ['10.0.0.1'], negated: true }] }],
+    'RequireAll reaches the child as a block',
+  );
+  t.same(
+    childRules([{ kind: 'none', rules: [{ kind: 'require', negate: false, provider: 'env', args: ['X'] }] }]),
     [{ kind: 'all', granted: false }],
-    'RequireAll is not evaluated by the child: deny, never open',
+    'a block holding a provider the child cannot evaluate: the section is denied',
   );
   t.same(childRules([{ kind: 'require', negate: false, provider: 'env', args: ['LET_IN'] }]), [{ kind: 'all', granted: false }], 'env provider: deny');
   t.same(childRules([{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }]), [{ kind: 'all', granted: true }]);

@@ -142,29 +142,61 @@ export interface ClientInfo {
   remoteHost?: string;
 }
 
-function ruleGrants(rule: RequireRule, client: ClientInfo, method: () => bigint): boolean {
+/** What a rule decides (authz_status without the user cases). */
+type Authz = 'granted' | 'denied' | 'neutral';
+
+/** Whether a provider's test passes for this request. */
+function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: ClientInfo, method: () => bigint): boolean {
   switch (rule.kind) {
-    case 'method': {
-      const hit = ((BigInt(`0x${rule.mask}`) >> method()) & 1n) === 1n;
-      return rule.negated ? !hit : hit;
-    }
+    case 'method':
+      return ((BigInt(`0x${rule.mask}`) >> method()) & 1n) === 1n;
     case 'all':
       return rule.granted;
-    case 'ip': {
-      const hit = rule.values.some((v) => ipMatches(v, client.remoteAddr));
-      return rule.negated ? !hit : hit;
-    }
+    case 'ip':
+      return rule.values.some((v) => ipMatches(v, client.remoteAddr));
     case 'host': {
       const host = client.remoteHost?.toLowerCase();
-      const hit = host !== undefined && rule.values.some((v) => host === v.toLowerCase() || host.endsWith('.' + v.toLowerCase().replace(/^\./, '')));
-      return rule.negated ? !hit : hit;
+      return host !== undefined && rule.values.some((v) => host === v.toLowerCase() || host.endsWith('.' + v.toLowerCase().replace(/^\./, '')));
     }
     case 'local': {
       const a = client.remoteAddr.replace(/^::ffff:/i, '');
-      const hit = a.startsWith('127.') || a === '::1' || a === client.localAddr.replace(/^::ffff:/i, '');
-      return rule.negated ? !hit : hit;
+      return a.startsWith('127.') || a === '::1' || a === client.localAddr.replace(/^::ffff:/i, '');
     }
   }
+}
+
+/**
+ * mod_authz_core's apply_authz_sections: a line outside the methods of its <Limit> is neutral;
+ * a provider grants or denies, `not` turning granted into denied and denied into neutral; a
+ * <RequireAll> is denied by any denial and granted by a grant, a <RequireAny> granted by any
+ * grant and denied by a denial, neutral children left out; a <RequireNone> is a negated
+ * <RequireAny>.
+ */
+function evaluate(rule: RequireRule, client: ClientInfo, method: () => bigint): Authz {
+  if (rule.methods !== undefined && ((BigInt(`0x${rule.methods}`) >> method()) & 1n) === 0n) return 'neutral';
+  let result: Authz;
+  let negate: boolean;
+  if (rule.kind === 'block') {
+    result = evaluateAll(rule.op === 'all' ? 'and' : 'or', rule.rules, client, method);
+    negate = rule.op === 'none';
+  } else {
+    result = providerMatches(rule, client, method) ? 'granted' : 'denied';
+    negate = rule.negated === true;
+  }
+  if (negate) return result === 'granted' ? 'denied' : result === 'denied' ? 'neutral' : result;
+  return result;
+}
+
+function evaluateAll(op: 'and' | 'or', rules: readonly RequireRule[], client: ClientInfo, method: () => bigint): Authz {
+  let result: Authz = 'neutral';
+  for (const r of rules) {
+    const c = evaluate(r, client, method);
+    if (c === 'neutral') continue;
+    if (op === 'and' && c === 'denied') return 'denied';
+    if (op === 'or' && c === 'granted') return 'granted';
+    if (result === 'neutral') result = c;
+  }
+  return result;
 }
 
 /**
@@ -177,17 +209,11 @@ export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean
   let effective: RequireRule[] | null = null;
   for (const s of matchingSections(cfg, filename, isDir, uri)) if (s.require.length) effective = s.require;
   if (effective === null) return true;
-  // A line inside <Limit>/<LimitExcept> counts only for its methods. When none counts, the
-  // result is neutral, which mod_authz_core grants ("granted (no directives)").
+  // The section's lines form an implicit <RequireAny>. When nothing decides (every line is
+  // for other methods), mod_authz_core grants: "granted (no directives)".
   let number: bigint | undefined;
   const numberOf = (): bigint => (number ??= BigInt(methodNumber(cfg, method)));
-  let counted = false;
-  for (const r of effective) {
-    if (r.methods !== undefined && ((BigInt(`0x${r.methods}`) >> numberOf()) & 1n) === 0n) continue;
-    counted = true;
-    if (ruleGrants(r, client, numberOf)) return true;
-  }
-  return !counted;
+  return evaluateAll('or', effective, client, numberOf) !== 'denied';
 }
 
 /** M_INVALID: the number of a method that is neither standard nor registered. */

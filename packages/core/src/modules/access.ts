@@ -20,7 +20,7 @@ export type AuthzRule =
       /** `Require method …`: the methods it names, as a method mask in hexadecimal. */
       methodArgs?: string;
     }
-  | { kind: 'all' | 'any' | 'none'; rules: AuthzRule[] };
+  | { kind: 'all' | 'any' | 'none'; rules: AuthzRule[]; methods?: string };
 
 export interface AuthzDirConfig {
   /** The top-level rules of this section (RequireAny semantics, as Apache's implicit block). */
@@ -106,7 +106,7 @@ function block(kind: 'all' | 'any' | 'none', tag: string): DirectiveDef<undefine
       cmd.dirConfig.stack.pop();
       if (err) return err;
       if (rules.length === 0) return `<${tag}> directive contains no authorization directives`;
-      addRule(cmd, { kind, rules });
+      addRule(cmd, { kind, rules, ...(cmd.methodMask === ALL_METHODS ? {} : { methods: cmd.methodMask.toString(16) }) });
       return undefined;
     },
   };
