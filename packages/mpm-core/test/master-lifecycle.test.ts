@@ -16,12 +16,13 @@ t.test('a master from start to SIGTERM: idle decay, a killed child replaced, USR
   t.match(m.log(), /\[core:notice\] .*AH00094: Command line: 'prefork -f .* -D FOREGROUND'/);
   t.equal(childrenOf(pid).length, 4, 'StartServers children');
 
-  // MaxSpareServers 2: one idle child goes per second through the pod.
-  const decayed = await waitFor(() => childrenOf(pid).length === 2, 60000);
-  t.ok(decayed, 'decayed from 4 to MaxSpareServers (2)');
+  // MaxSpareServers 2: one idle child goes per second through the pod. A child slow to read
+  // its pod byte is still counted idle next cycle, so on a loaded machine the decay can
+  // overshoot by one (Apache would too) and go from 3 to 1 between two looks; MinSpareServers
+  // 1 holds.
+  const decayed = await waitFor(() => childrenOf(pid).length <= 2, 60000);
+  t.ok(decayed, 'decayed from 4 to MaxSpareServers (2) or one below');
   await sleep(2500);
-  // A child slow to read its pod byte is still counted idle next cycle, so on a loaded
-  // machine the decay can overshoot by one (Apache would too); MinSpareServers 1 holds.
   const settled = childrenOf(pid).length;
   t.ok(settled >= 1 && settled <= 2, `and stays within [MinSpare, MaxSpare] (${settled})`);
 
