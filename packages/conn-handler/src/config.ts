@@ -135,8 +135,7 @@ export interface ChildConfig {
   /** `LimitRequestBody` in bytes (default 1073741824 since 2.4.53; 0 = unlimited). */
   limitRequestBody: number;
   /** `HttpProtocolOptions` (default Strict LenientMethods Allow0.9). */
-  /** `registered`: the configuration's {@link ChildConfig.registeredMethods}, for the request line. */
-  httpProtocolOptions: { strict: boolean; registeredMethods: boolean; allow09: boolean; registered?: readonly string[] };
+  httpProtocolOptions: { strict: boolean; registeredMethods: boolean; allow09: boolean };
   /** `TraceEnable` (default On). */
   traceEnable: 'On' | 'Off' | 'Extended';
   /** `FileETag` (default MTime Size). */
@@ -243,7 +242,7 @@ export function childConfigFromJson(json: unknown): ChildConfig {
     throw new TypeError('PF02001: configuration snapshot is not a JSON object');
   }
   const merged = { ...base, ...(json as Partial<ChildConfig>) };
-  merged.httpProtocolOptions = { ...base.httpProtocolOptions, ...(merged.httpProtocolOptions ?? {}), registered: merged.registeredMethods };
+  merged.httpProtocolOptions = { ...base.httpProtocolOptions, ...(merged.httpProtocolOptions ?? {}) };
   merged.mime = { ...base.mime, ...(merged.mime ?? {}) };
   merged.serverBanner = { ...base.serverBanner, ...(merged.serverBanner ?? {}) };
   return merged;

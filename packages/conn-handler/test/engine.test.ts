@@ -18,7 +18,7 @@ t.test('request line parser: Apache 2.4 deferred errors', async (t) => {
   t.match(parseRequestLine('HEAD /x', strict).error?.log, /AH03444/);
   t.match(parseRequestLine('GET /x', { ...strict, allow09: false }).error?.log, /AH02401/);
   t.match(parseRequestLine('FOO / HTTP/1.1', { ...strict, registeredMethods: true }).error, { status: 501 });
-  t.equal(parseRequestLine('FOO / HTTP/1.1', { ...strict, registeredMethods: true, registered: ['FOO'] }).error, undefined, 'a method <Limit> registered is known');
+  t.equal(parseRequestLine('FOO / HTTP/1.1', { ...strict, registeredMethods: true }, ['FOO']).error, undefined, 'a method <Limit> registered is known');
   t.equal(parseRequestLine('GET / HTTP/1.1', strict).error, undefined);
   t.equal(normalizePath('/a/./b/../c'), '/a/c');
   t.equal(normalizePath('/../x'), null);

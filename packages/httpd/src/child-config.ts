@@ -145,6 +145,8 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
       config,
     };
   });
+  // Method numbers are the whole configuration's; a vhost's view inherits them (vhostConfig).
+  if (result.registeredMethods?.length) snapshot['registeredMethods'] = result.registeredMethods;
   return snapshot;
 }
 
@@ -153,15 +155,12 @@ function serverSnapshot(
   result: LoadResult, server: LoadResult['server'], sectionsOf: Array<LoadResult['server']>, settings: PreforkSettings, description: string, built: string,
   withTypes: boolean,
 ): Record<string, unknown> {
-  // Method numbers are the whole configuration's: every server's view carries the registered ones.
-  const registered = result.registeredMethods?.length ? { registeredMethods: result.registeredMethods } : {};
   const core = server.config.get('core') as CoreServerConfig | undefined;
   const coreDir = server.dirDefaults.get('core') as CoreDirConfig | undefined;
   const abs = (p: string) => (isAbsolute(p) || p.startsWith('|') || p.startsWith('syslog') ? p : resolve(result.serverRoot, p));
   const [product = 'Apache', rest = ''] = description.split('/');
   const osMatch = /\(([^)]*)\)/.exec(rest);
   const snapshot: Record<string, unknown> = {
-    ...registered,
     serverRoot: result.serverRoot,
     port: settings.listeners[0]?.port ?? 80,
     maxConnectionsPerChild: settings.maxConnectionsPerChild,

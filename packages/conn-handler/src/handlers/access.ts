@@ -142,6 +142,15 @@ export interface ClientInfo {
   remoteHost?: string;
 }
 
+/** Method masks as the snapshot spells them (hexadecimal), each parsed once. */
+const masks = new Map<string, bigint>();
+
+function hasMethod(hexMask: string, number: bigint): boolean {
+  let mask = masks.get(hexMask);
+  if (mask === undefined) masks.set(hexMask, (mask = BigInt(`0x${hexMask}`)));
+  return ((mask >> number) & 1n) === 1n;
+}
+
 /** What a rule decides (authz_status without the user cases). */
 type Authz = 'granted' | 'denied' | 'neutral';
 
@@ -149,7 +158,7 @@ type Authz = 'granted' | 'denied' | 'neutral';
 function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: ClientInfo, method: () => bigint): boolean {
   switch (rule.kind) {
     case 'method':
-      return ((BigInt(`0x${rule.mask}`) >> method()) & 1n) === 1n;
+      return hasMethod(rule.mask, method());
     case 'all':
       return rule.granted;
     case 'ip':
@@ -173,7 +182,7 @@ function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: 
  * <RequireAny>.
  */
 function evaluate(rule: RequireRule, client: ClientInfo, method: () => bigint): Authz {
-  if (rule.methods !== undefined && ((BigInt(`0x${rule.methods}`) >> method()) & 1n) === 0n) return 'neutral';
+  if (rule.methods !== undefined && !hasMethod(rule.methods, method())) return 'neutral';
   let result: Authz;
   let negate: boolean;
   if (rule.kind === 'block') {

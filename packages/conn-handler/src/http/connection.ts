@@ -191,7 +191,7 @@ async function handleOneRequest(
   }
   if (line === null) return false;
   ctx.scoreboard.setRequest(line);
-  const parsed = parseRequestLine(line, cfg.httpProtocolOptions);
+  const parsed = parseRequestLine(line, cfg.httpProtocolOptions, cfg.registeredMethods);
   req.method = parsed.method;
   req.protocol = parsed.protocol;
   req.protoNum = parsed.protoNum;

@@ -27,8 +27,6 @@ export interface RequestLineOptions {
   strict: boolean;
   allow09: boolean;
   registeredMethods: boolean;
-  /** Methods the configuration registered (`<Limit BREW>`), known besides the standard ones. */
-  registered?: readonly string[];
 }
 
 /** Whether ap_method_number_of knows a method: a standard one, or one the configuration registered. */
@@ -53,7 +51,8 @@ export interface ParsedRequestLine {
 export const HTTP_VERSION = (major: number, minor: number): number => major * 1000 + minor;
 
 /** ap_parse_request_line of 2.4: the same deferred-error order and messages. */
-export function parseRequestLine(line: string, opts: RequestLineOptions): ParsedRequestLine {
+/** `registered`: the methods the configuration registered (`<Limit BREW>`), known besides the standard ones. */
+export function parseRequestLine(line: string, opts: RequestLineOptions, registered?: readonly string[]): ParsedRequestLine {
   type Deferred = 'none' | 'badmethod' | 'badwhitespace' | 'excesswhitespace' | 'missinguri' | 'baduri' | 'badprotocol' | 'trailingtext' | 'badmethod09' | 'reject09';
   let deferred: Deferred = 'none';
   let i = 0;
@@ -169,7 +168,7 @@ export function parseRequestLine(line: string, opts: RequestLineOptions): Parsed
   };
   if (deferred !== 'none') {
     res.error = { status: 400, log: logs[deferred] };
-  } else if (opts.registeredMethods && !isKnownMethod(method, opts.registered)) {
+  } else if (opts.registeredMethods && !isKnownMethod(method, registered)) {
     res.error = { status: 501, log: `AH02423: HTTP Request Line; Unrecognized HTTP method: '${cut(method)}' (disallowed by RegisteredMethods)` };
   }
   if (res.error && protoNum === HTTP_VERSION(0, 9)) {
