@@ -16,6 +16,9 @@ interface SharedWorker {
  * times(2) of this child, in clock ticks (100 per second on Linux), from process.cpuUsage():
  * no file is read on the request path. A child reaps no children: cutime and cstime stay 0.
  */
+/** One clock tick of times(2) on Linux. */
+const TICK_MS = 10;
+
 function childTimes(): Tms {
   const { user, system } = process.cpuUsage();
   return { utime: BigInt(Math.floor(user / 10_000)), stime: BigInt(Math.floor(system / 10_000)), cutime: 0n, cstime: 0n };
@@ -62,11 +65,22 @@ export class SharedScoreboard implements ScoreboardPort {
     this.board.updateChildStatus(this.slot, 0, stage, update);
   }
 
-  /** ap_increment_counts: the counters, and this process's times(2) into the slot. */
+  /** When this child's times were last written (process.hrtime, ms). */
+  private timesWrittenMs = -Infinity;
+
+  /**
+   * ap_increment_counts: the counters, and this process's times(2) into the slot. The times
+   * are in clock ticks of 10 ms, so they are read again only when a tick may have passed:
+   * getrusage is the dearest part of a request's bookkeeping.
+   */
   countAccess(bytes: number): void {
     const w = this.board.worker(this.slot);
     w.addCounts(BigInt(bytes));
-    w.times = childTimes();
+    const now = performance.now();
+    if (now - this.timesWrittenMs >= TICK_MS) {
+      w.times = childTimes();
+      this.timesWrittenMs = now;
+    }
   }
 
   setRequest(requestLine: string): void {

@@ -53,32 +53,67 @@ function mergeSlashes(uri: string): string {
   return uri.replace(/\/{2,}/g, '/');
 }
 
+/** A configuration's sections sorted once for the walk: `<Directory>` by depth, and the rest by kind. */
+interface SectionIndex {
+  directories: AccessSection[];
+  directoryMatches: AccessSection[];
+  files: AccessSection[];
+  locations: AccessSection[];
+  /** How many sections the index was built from (a test may add sections to a configuration). */
+  count: number;
+  /** Walk results by filename, kind and URL-path; the configuration never changes in a child. */
+  walks: Map<string, readonly AccessSection[]>;
+}
+
+const indexes = new WeakMap<readonly AccessSection[], SectionIndex>();
+/** Walk results kept per configuration; past this the map starts again (clients choose the URLs). */
+const MAX_CACHED_WALKS = 4096;
+
+function sectionIndex(cfg: ChildConfig): SectionIndex {
+  let index = indexes.get(cfg.sections);
+  if (index && index.count === cfg.sections.length) return index;
+  const isRegexDir = (s: AccessSection): boolean => s.kind === 'directoryMatch' || (s.kind === 'directory' && s.pattern.startsWith('~'));
+  index = {
+    directories: cfg.sections
+      .filter((s) => s.kind === 'directory' && !s.pattern.startsWith('~'))
+      .map((s) => ({ s, depth: s.pattern === '/' ? 0 : s.pattern.replace(/\/+$/, '').split('/').length - 1 }))
+      .sort((x, y) => x.depth - y.depth)
+      .map(({ s }) => s),
+    directoryMatches: cfg.sections.filter(isRegexDir),
+    files: cfg.sections.filter((s) => s.kind === 'files' || s.kind === 'filesMatch'),
+    locations: cfg.sections.filter((s) => s.kind === 'location' || s.kind === 'locationMatch'),
+    count: cfg.sections.length,
+    walks: new Map(),
+  };
+  indexes.set(cfg.sections, index);
+  return index;
+}
+
 /**
  * The sections that apply to a request, in the order Apache merges them: `<Directory>` by
  * depth, `<DirectoryMatch>`, `<Files>`/`<FilesMatch>` on the file's name, then `<Location>`
- * forms on the URL-path. Without a filename only the Location forms apply.
+ * forms on the URL-path. Without a filename only the Location forms apply. The result is
+ * shared between calls with the same arguments: it must not be changed.
  */
-export function matchingSections(cfg: ChildConfig, filename: string | undefined, isDir: boolean, uri: string | undefined): AccessSection[] {
+export function matchingSections(cfg: ChildConfig, filename: string | undefined, isDir: boolean, uri: string | undefined): readonly AccessSection[] {
+  const index = sectionIndex(cfg);
+  const key = `${filename ?? ''}\0${filename === undefined ? 'n' : isDir ? 'd' : 'f'}\0${uri === undefined ? '\0' : uri}`;
+  const cached = index.walks.get(key);
+  if (cached) return cached;
   const out: AccessSection[] = [];
   if (filename !== undefined) {
     const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
     const base = isDir ? '' : path.basename(filename);
-    const dirSections = cfg.sections
-      .filter((s) => s.kind === 'directory' && !s.pattern.startsWith('~'))
-      .map((s) => ({ s, depth: s.pattern === '/' ? 0 : s.pattern.replace(/\/+$/, '').split('/').length - 1 }))
-      .sort((x, y) => x.depth - y.depth);
-    for (const { s } of dirSections) if (directoryMatches(s, dir)) out.push(s);
-    for (const s of cfg.sections) {
-      if ((s.kind === 'directoryMatch' || (s.kind === 'directory' && s.pattern.startsWith('~'))) && directoryMatches(s, dir)) out.push(s);
-    }
-    if (base) {
-      for (const s of cfg.sections) if ((s.kind === 'files' || s.kind === 'filesMatch') && filesMatches(s, base)) out.push(s);
-    }
+    for (const s of index.directories) if (directoryMatches(s, dir)) out.push(s);
+    for (const s of index.directoryMatches) if (directoryMatches(s, dir)) out.push(s);
+    if (base) for (const s of index.files) if (filesMatches(s, base)) out.push(s);
   }
   if (uri !== undefined) {
     const u = mergeSlashes(uri);
-    for (const s of cfg.sections) if ((s.kind === 'location' || s.kind === 'locationMatch') && locationMatches(s, u)) out.push(s);
+    for (const s of index.locations) if (locationMatches(s, u)) out.push(s);
   }
+  if (index.walks.size >= MAX_CACHED_WALKS) index.walks.clear();
+  index.walks.set(key, out);
   return out;
 }
 

@@ -23,7 +23,9 @@ export interface FileInfo {
 
 export function statFile(p: string): FileInfo | { errno: string } {
   try {
-    const st = fs.statSync(bytePath(p), { bigint: true });
+    // A missing file is common (404s, the walk's probes): no exception is built for it.
+    const st = fs.statSync(bytePath(p), { bigint: true, throwIfNoEntry: false });
+    if (st === undefined) return { errno: 'ENOENT' };
     return { size: Number(st.size), mtimeUs: st.mtimeNs / 1000n, ino: st.ino, isDir: st.isDirectory(), isFile: st.isFile() };
   } catch (e) {
     return { errno: (e as NodeJS.ErrnoException).code ?? 'EIO' };
@@ -126,8 +128,18 @@ export function parseRanges(header: string, size: number, maxRanges: number): Ar
   return merged;
 }
 
+/** The last second formatted, and its text: a busy child formats each second once. */
+let lastDateSecond = NaN;
+let lastDateText = '';
+
+/** An HTTP-date (RFC 9110 IMF-fixdate) for a time in milliseconds; whole seconds, as apr_rfc822_date. */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastDateSecond) {
+    lastDateText = new Date(second * 1000).toUTCString();
+    lastDateSecond = second;
+  }
+  return lastDateText;
 }
 
 /** The default handler's answer for an existing regular file (after access checks). */
@@ -200,6 +212,12 @@ export function walkPath(cfg: ChildConfig, uri: string): { filename: string; pat
  */
 export function walkFrom(rootPath: string, rest: string): { filename: string; pathInfo: string; info: FileInfo | null; errno?: string } {
   const root = rootPath.length > 1 ? rootPath.replace(/\/+$/, '') : rootPath;
+  // Most requests name a file that exists: one stat of the whole path says so, and the walk
+  // below would find the same (every component before it a directory, no path info).
+  if (!rest.includes('//')) {
+    const whole = statFile(root + rest);
+    if (!('errno' in whole)) return { filename: root + rest, pathInfo: '', info: whole };
+  }
   const segs = rest === '' ? [] : rest.split('/').slice(1);
   let current = root;
   const rootInfo = statFile(root);

@@ -661,7 +661,7 @@ async function processRequest(
     throw new Die(403);
   }
   // mod_alias's fixup: Redirect/RedirectMatch inside sections, the innermost section's first.
-  const sectionRedirects = matchingSections(cfg, walked.filename, isDir, req.uri).reverse().flatMap((s) => s.redirects ?? []);
+  const sectionRedirects = [...matchingSections(cfg, walked.filename, isDir, req.uri)].reverse().flatMap((s) => s.redirects ?? []);
   if (sectionRedirects.length > 0) {
     const r = translateAlias(sectionRedirects, req.uri, req.args);
     if (r?.kind === 'redirect') {

@@ -16,6 +16,7 @@ import { createAcceptMutex, destroyAcceptMutex, effectiveMechanism, DEFAULT_MUTE
 import { processChildStatus, type ChildExitInfo } from '../children/child-status.js';
 import { DEFAULT_CHILD_NODE_FLAGS, childExtraFd, childListenerInfo, spawnChild } from '../children/make-child.js';
 import { resolveChildUser } from '../children/user.js';
+import { killIfStillStarting } from '../children/stop-starting.js';
 import {
   initialSpawnState,
   performIdleServerMaintenance,
@@ -418,9 +419,23 @@ export class PreforkMaster {
     this.spawnBatch(actions.spawn, statuses);
     if (actions.killOneIdleInBucket !== undefined) {
       const b = actions.killOneIdleInBucket;
-      // Not awaited: the dummy connection must not hold up the loop.
-      void podSignal(r.pods[b], r.listeners[b], this.opts.serverDescription, (l) => this.log(l));
+      // Ours: a child of the bucket that is still starting goes at once (stop-starting.ts);
+      // else the pod, as prefork.c. Not awaited: the dummy connection must not hold up the loop.
+      if (!this.killStartingChild(b)) void podSignal(r.pods[b], r.listeners[b], this.opts.serverDescription, (l) => this.log(l));
     }
+  }
+
+  /** Kills the youngest child of `bucket` that has not reached its accept loop; false when there is none. */
+  private killStartingChild(bucket: number): boolean {
+    const r = this.retained;
+    const sb = this.scoreboard();
+    const starting = [...r.children]
+      .filter(([, c]) => c.exit === undefined && c.slot % r.numBuckets === bucket && sb.status(c.slot) === ServerStatus.STARTING)
+      .sort(([, a], [, b]) => b.slot - a.slot);
+    for (const [pid, c] of starting) {
+      if (killIfStillStarting(pid, () => sb.status(c.slot) === ServerStatus.STARTING)) return true;
+    }
+    return false;
   }
 
   /**
