@@ -9,7 +9,14 @@
 // It loads every module of the modules directory (the MPMs other than prefork left out) into
 // one configuration and runs `apache2 -L` on it. Plain Node, no dependencies; the output is
 // deterministic for a given apache2 build.
-import { execFileSync } from 'node:child_process';
+//
+// Each row also gets the directive's arity (TAKE1, FLAG, ITERATE …) when `apache2 -t` tells
+// it: invoke_cmd checks the number of arguments before the module's own code runs, and its
+// message names the arity ("X takes one argument, <help>", "X must be On or Off"). Every
+// directive (sections aside) is given no argument, at top level or, where it is "not allowed
+// here", inside <Directory />; one that passes is given one, which only NO_ARGS refuses. A row
+// without `arity` is RAW_ARGS or TAKE_ARGV: its module reads the arguments itself.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -23,6 +30,50 @@ const opt = (name, dflt) => {
 };
 const apache2 = opt('--apache2', '/usr/sbin/apache2');
 const modulesDir = opt('--modules', '/usr/lib/apache2/modules');
+
+/** invoke_cmd's messages for too few (or, NO_ARGS, too many) arguments, by arity. */
+const ARITY_MESSAGES = [
+  [' takes one argument', 'TAKE1'],
+  [' takes two arguments', 'TAKE2'],
+  [' takes 1-2 arguments', 'TAKE12'],
+  [' takes three arguments', 'TAKE3'],
+  [' takes two or three arguments', 'TAKE23'],
+  [' takes one, two or three arguments', 'TAKE123'],
+  [' takes one or three arguments', 'TAKE13'],
+  [' requires at least one argument', 'ITERATE'],
+  [' requires at least two arguments', 'ITERATE2'],
+  [' must be On or Off', 'FLAG'],
+  [' takes no arguments', 'NO_ARGS'],
+];
+
+/** The message of `apache2 -t` on the base configuration plus `body`; '' for Syntax OK. */
+function syntaxMessage(base, body, root) {
+  const file = join(root, 'probe.conf');
+  writeFileSync(file, `${base.join('\n')}\n${body}\n`);
+  const r = spawnSync(apache2, ['-t', '-f', file], { encoding: 'latin1', timeout: 20_000 });
+  if (r.status === 0) return '';
+  // "AH00526: Syntax error on line N of FILE:" and the message on the next line.
+  const lines = `${r.stderr}`.split('\n');
+  const at = lines.findIndex((l) => l.includes('Syntax error on line'));
+  return at >= 0 ? (lines[at + 1] ?? '') : `${r.stderr}`;
+}
+
+function arityOf(name, message) {
+  for (const [text, arity] of ARITY_MESSAGES) if (message.startsWith(name + text)) return arity;
+  return undefined;
+}
+
+function probeArity(name, base, root) {
+  for (const [open, close] of [['', ''], ['<Directory />', '</Directory>']]) {
+    const bare = syntaxMessage(base, `${open}\n${name}\n${close}`, root);
+    if (/ not allowed (here|in <)/.test(bare)) continue;
+    const found = arityOf(name, bare);
+    if (found) return found;
+    const one = syntaxMessage(base, `${open}\n${name} x\n${close}`, root);
+    return arityOf(name, one) === 'NO_ARGS' ? 'NO_ARGS' : undefined;
+  }
+  return undefined;
+}
 
 const root = mkdtempSync(join(tmpdir(), 'command-tables-'));
 try {
@@ -56,6 +107,17 @@ try {
       current.allowed += `${line}\n`;
     }
   }
+  let probed = 0;
+  for (const [file, rows] of Object.entries(modules)) {
+    if (file === 'core.c') continue;
+    for (const row of rows) {
+      if (row.name.startsWith('<')) continue;
+      const arity = probeArity(row.name, lines, root);
+      if (arity) row.arity = arity;
+      probed++;
+    }
+  }
+  console.log(`probed ${probed} directives for their arity`);
   const out = { recordedWith: version, modules };
   writeFileSync(join(HERE, 'command-tables.json'), `${JSON.stringify(out, null, 1)}\n`);
   const count = Object.values(modules).reduce((n, l) => n + l.length, 0);

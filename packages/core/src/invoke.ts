@@ -16,6 +16,7 @@ import {
   EXEC_ON_READ,
 } from './constants.js';
 import { ALL_METHODS, type CmdParms, type DirectiveDef } from './module.js';
+import type { Arity } from './constants.js';
 
 function withHelp(text: string, help: string): string {
   return help ? `${text}, ${help}` : text;
@@ -27,10 +28,25 @@ export function invokeDirective<S, D>(def: DirectiveDef<S, D>, cmd: CmdParms<S, 
     const parent = cmd.parents[cmd.parents.length - 1];
     return parent ? `${def.name} not allowed in <${parent.name}> context` : `${def.name} not allowed here`;
   }
-  const name = def.name;
-  switch (def.arity) {
+  const split = splitArguments(def.name, def.arity, def.help, args);
+  if (typeof split === 'string') return split;
+  const set = def.set as (cmd: CmdParms<S, D>, ...a: unknown[]) => string | undefined;
+  for (const call of split) {
+    const err = set(cmd, ...call);
+    if (err !== undefined) return err;
+  }
+  return undefined;
+}
+
+/**
+ * invoke_cmd's split of a directive's arguments by arity: Apache's message when their number
+ * is wrong, else the setter's calls (one; one per word for ITERATE, per word after the first
+ * for ITERATE2). `name` and `help` are the table's, as the message spells them.
+ */
+export function splitArguments(name: string, arity: Arity, help: string, args: string): string | unknown[][] {
+  switch (arity) {
     case 'RAW_ARGS':
-      return def.set(cmd, args);
+      return [[args]];
     case 'TAKE_ARGV': {
       const argv: string[] = [];
       let rest = args;
@@ -41,44 +57,44 @@ export function invokeDirective<S, D>(def: DirectiveDef<S, D>, cmd: CmdParms<S, 
         rest = next.rest;
         if (rest === '') break;
       }
-      return def.set(cmd, argv);
+      return [[argv]];
     }
     case 'NO_ARGS':
       if (args !== '') return `${name} takes no arguments`;
-      return def.set(cmd);
+      return [[]];
     case 'TAKE1': {
       const w = getWordConf(args);
-      if (w.word === '' || w.rest !== '') return withHelp(`${name} takes one argument`, def.help);
-      return def.set(cmd, w.word);
+      if (w.word === '' || w.rest !== '') return withHelp(`${name} takes one argument`, help);
+      return [[w.word]];
     }
     case 'TAKE2': {
       const w = getWordConf(args);
       const w2 = getWordConf(w.rest);
-      if (w.word === '' || w2.word === '' || w2.rest !== '') return withHelp(`${name} takes two arguments`, def.help);
-      return def.set(cmd, w.word, w2.word);
+      if (w.word === '' || w2.word === '' || w2.rest !== '') return withHelp(`${name} takes two arguments`, help);
+      return [[w.word, w2.word]];
     }
     case 'TAKE12': {
       const w = getWordConf(args);
       const w2 = getWordConf(w.rest);
-      if (w.word === '' || w2.rest !== '') return withHelp(`${name} takes 1-2 arguments`, def.help);
-      return def.set(cmd, w.word, w2.word === '' ? undefined : w2.word);
+      if (w.word === '' || w2.rest !== '') return withHelp(`${name} takes 1-2 arguments`, help);
+      return [[w.word, w2.word === '' ? undefined : w2.word]];
     }
     case 'TAKE3': {
       const w = getWordConf(args);
       const w2 = getWordConf(w.rest);
       const w3 = getWordConf(w2.rest);
       if (w.word === '' || w2.word === '' || w3.word === '' || w3.rest !== '') {
-        return withHelp(`${name} takes three arguments`, def.help);
+        return withHelp(`${name} takes three arguments`, help);
       }
-      return def.set(cmd, w.word, w2.word, w3.word);
+      return [[w.word, w2.word, w3.word]];
     }
     case 'TAKE23': {
       const w = getWordConf(args);
       const w2 = getWordConf(w.rest);
       const w3 = w2.rest !== '' ? getWordConf(w2.rest) : undefined;
       const rest = w3 ? w3.rest : w2.rest;
-      if (w.word === '' || w2.word === '' || rest !== '') return withHelp(`${name} takes two or three arguments`, def.help);
-      return def.set(cmd, w.word, w2.word, w3?.word);
+      if (w.word === '' || w2.word === '' || rest !== '') return withHelp(`${name} takes two or three arguments`, help);
+      return [[w.word, w2.word, w3?.word]];
     }
     case 'TAKE123':
     case 'TAKE13': {
@@ -86,43 +102,42 @@ export function invokeDirective<S, D>(def: DirectiveDef<S, D>, cmd: CmdParms<S, 
       const w2 = w.rest !== '' ? getWordConf(w.rest) : undefined;
       const w3 = w2 && w2.rest !== '' ? getWordConf(w2.rest) : undefined;
       const rest = w3 ? w3.rest : w2 ? w2.rest : w.rest;
-      if (def.arity === 'TAKE123') {
-        if (w.word === '' || rest !== '') return withHelp(`${name} takes one, two or three arguments`, def.help);
-        return def.set(cmd, w.word, w2?.word, w3?.word);
+      if (arity === 'TAKE123') {
+        if (w.word === '' || rest !== '') return withHelp(`${name} takes one, two or three arguments`, help);
+        return [[w.word, w2?.word, w3?.word]];
       }
       if (w.word === '' || (w2 && w2.word !== '' && !w3) || rest !== '') {
-        return withHelp(`${name} takes one or three arguments`, def.help);
+        return withHelp(`${name} takes one or three arguments`, help);
       }
-      return def.set(cmd, w.word, w2?.word, w3?.word);
+      return [[w.word, w2?.word, w3?.word]];
     }
     case 'ITERATE': {
       let w = getWordConf(args);
-      if (w.word === '') return withHelp(`${name} requires at least one argument`, def.help);
-      let err: string | undefined;
+      if (w.word === '') return withHelp(`${name} requires at least one argument`, help);
+      const calls: unknown[][] = [];
       while (w.word !== '') {
-        err = def.set(cmd, w.word);
-        if (err !== undefined) return err;
+        calls.push([w.word]);
         w = getWordConf(w.rest);
       }
-      return err;
+      return calls;
     }
     case 'ITERATE2': {
       const w = getWordConf(args);
-      if (w.word === '' || w.rest === '') return withHelp(`${name} requires at least two arguments`, def.help);
+      if (w.word === '' || w.rest === '') return withHelp(`${name} requires at least two arguments`, help);
+      const calls: unknown[][] = [];
       let rest = w.rest;
       for (;;) {
         const w2 = getWordConf(rest);
         if (w2.word === '') break;
-        const err = def.set(cmd, w.word, w2.word);
-        if (err !== undefined) return err;
+        calls.push([w.word, w2.word]);
         rest = w2.rest;
       }
-      return undefined;
+      return calls;
     }
     case 'FLAG': {
       const w = getWordConf(args).word.toLowerCase();
       if (w !== 'on' && w !== 'off') return `${name} must be On or Off`;
-      return def.set(cmd, w === 'on');
+      return [[w === 'on']];
     }
   }
 }

@@ -6,12 +6,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ConfigNode, DirectiveNode, SectionNode, SourceLocation } from '@prefork/config-parser';
 import { OR_ALL, OR_AUTHCFG, OR_LIMIT, RSRC_CONF } from './constants.js';
-import { checkCmdContext, invokeDirective } from './invoke.js';
+import { checkCmdContext, invokeDirective, splitArguments } from './invoke.js';
 import { ALL_METHODS, type AnyModule, type CmdParms, type DirSection, type DirSectionInit, type DirectiveDef, type ProcessOptions, type ServerRec, type StartupMessage } from './module.js';
 import { vhostAddresses, type NameLookups } from './vhost-table.js';
 import { STANDARD_METHODS } from './methods.js';
 import type { ModuleRegistry } from './registry.js';
 import { IGNORED_DIRECTIVES, PF } from './policy.js';
+import { contextOfAllowed } from './show-directives.js';
 
 /**
  * Directives the read pass has already carried out. <Macro>, Use and UndefMacro are not here:
@@ -118,7 +119,7 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     if (node.type === 'directive' && DONE_AT_READ.has(lower)) return undefined;
     const key = node.type === 'section' ? `<${lower}` : lower;
     const found = table.get(key);
-    if (!found) return unknown(node);
+    if (!found) return unknown(node, frame);
     const cmd = makeCmd(found, node, frame);
     const message = invokeDirective(found.def, cmd, node.args);
     return message === undefined ? undefined : { message, loc: node.loc };
@@ -132,13 +133,26 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
   });
 
   /** A name no loaded module of ours declares: a stock directive we lack, or a misspelling. */
-  const unknown = (node: ConfigNode): ProcessError | undefined => {
+  const unknown = (node: ConfigNode, frame: Frame): ProcessError | undefined => {
     const entries = input.registry.catalogue.directives.get(node.name.toLowerCase()) ?? [];
     const entry =
       entries.find((e) => input.unimplemented.has(e.module)) ??
       entries.find((e) => e.module === 'core' || input.registry.policy(e.module) === 'builtin') ??
       entries.find((e) => IGNORED_DIRECTIVES[e.module]?.some((n) => n.toLowerCase() === e.name.toLowerCase()));
     if (!entry || entry.section !== (node.type === 'section')) return invalid(node);
+    // invoke_cmd counts the arguments before the module's code runs: a wrong count is Apache's
+    // error whether or not we implement the module.
+    const sourceFile = input.registry.sourceFileOf(entry.module);
+    const row = node.type === 'directive' && sourceFile !== undefined ? input.registry.stockCommand(sourceFile, node.name) : undefined;
+    if (row !== undefined) {
+      // Where the module's table allows it (invoke_cmd's override check), then the count.
+      if ((frame.override & contextOfAllowed(row.allowed)) === 0) {
+        const parent = frame.parents[frame.parents.length - 1];
+        return { message: parent ? `${row.name} not allowed in <${parent.name}> context` : `${row.name} not allowed here`, loc: node.loc };
+      }
+      const split = row.arity === undefined ? undefined : splitArguments(row.name, row.arity, row.help ?? '', node.args);
+      if (typeof split === 'string') return { message: split, loc: node.loc };
+    }
     const policy = input.unimplemented.get(entry.module);
     if (policy === 'fail-closed') {
       return {

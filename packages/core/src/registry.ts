@@ -5,6 +5,7 @@
 import type { AnyModule } from './module.js';
 import { loadCatalogue, type Catalogue } from './catalogue.js';
 import { modulePolicy, type ModulePolicy } from './policy.js';
+import { loadCommandTables, type CommandTableRow, type CommandTables } from './show-directives.js';
 
 export interface ModuleRegistry {
   /** Our modules by Apache module name. */
@@ -16,6 +17,10 @@ export interface ModuleRegistry {
   policy(name: string): ModulePolicy | undefined;
   /** The source file Apache gives a module name ('mod_status.c', 'prefork.c'). */
   sourceFileOf(name: string): string | undefined;
+  /** Each stock module's directive table as Apache has it (read on first use). */
+  readonly commandTables: CommandTables;
+  /** The row of a stock module's table for a directive (any case), by the module's source file. */
+  stockCommand(sourceFile: string, name: string): CommandTableRow | undefined;
 }
 
 export interface RegistryOptions {
@@ -23,6 +28,7 @@ export interface RegistryOptions {
   modules: readonly AnyModule[];
   preloaded?: readonly string[];
   catalogue?: Catalogue;
+  commandTables?: CommandTables;
 }
 
 /** Builds a registry. Each server configuration load reads it; nothing in it changes. */
@@ -32,6 +38,8 @@ export function createRegistry(options: RegistryOptions): ModuleRegistry {
   const catalogue = options.catalogue ?? loadCatalogue();
   const implemented = new Set(modules.keys());
   const preloaded = (options.preloaded ?? []).filter((n) => modules.has(n));
+  let tables = options.commandTables;
+  const byFile = new Map<string, Map<string, CommandTableRow>>();
   return {
     modules,
     preloaded,
@@ -44,5 +52,16 @@ export function createRegistry(options: RegistryOptions): ModuleRegistry {
       return undefined;
     },
     sourceFileOf: (name) => modules.get(name)?.sourceFile ?? catalogue.modules.get(name)?.sourceFile,
+    get commandTables() {
+      return (tables ??= loadCommandTables());
+    },
+    stockCommand(sourceFile, name) {
+      let rows = byFile.get(sourceFile);
+      if (!rows) {
+        rows = new Map((this.commandTables.modules[sourceFile] ?? []).map((r) => [r.name.toLowerCase(), r]));
+        byFile.set(sourceFile, rows);
+      }
+      return rows.get(name.toLowerCase());
+    },
   };
 }

@@ -8,6 +8,7 @@ import { loadCatalogue, type Catalogue } from './catalogue.js';
 import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, OR_OPTIONS, RSRC_CONF } from './constants.js';
 import type { LoadResult } from './load.js';
 import type { AnyModule } from './module.js';
+import type { Arity } from './constants.js';
 
 /** The "Allowed in" line(s) for a directive's req_override bits. */
 export function allowedIn(context: number, hasDirConfig: boolean): string {
@@ -34,6 +35,24 @@ export function allowedIn(context: number, hasDirConfig: boolean): string {
   return `${out}\n`;
 }
 
+/**
+ * A req_override mask that `-L`'s "Allowed in" text stands for (the inverse of
+ * {@link allowedIn}): outside sections is RSRC_CONF, inside them ACCESS_CONF, anywhere both,
+ * and the AllowOverride classes it names. Where the text leaves the bits open (anywhere: an
+ * OR_* class alone, or RSRC_CONF with it), the mask chosen allows and refuses the same places.
+ */
+export function contextOfAllowed(allowed: string): number {
+  let context = 0;
+  if (allowed.includes('Allowed in *.conf anywhere')) context |= RSRC_CONF | ACCESS_CONF;
+  else if (allowed.includes('Allowed in *.conf only outside')) context |= RSRC_CONF;
+  else if (allowed.includes('Allowed in *.conf only inside')) context |= ACCESS_CONF;
+  if (allowed.includes("when AllowOverride isn't None")) context |= OR_ALL;
+  const includes = /when AllowOverride includes (.*)/.exec(allowed)?.[1] ?? '';
+  const classes: Record<string, number> = { AuthConfig: OR_AUTHCFG, Limit: OR_LIMIT, Options: OR_OPTIONS, FileInfo: OR_FILEINFO, Indexes: OR_INDEXES };
+  for (const name of includes.split(' or ')) context |= classes[name.trim()] ?? 0;
+  return context;
+}
+
 /** The whole `-L` listing for `modules`, in their order. */
 export function showDirectives(modules: readonly AnyModule[]): string {
   let out = '';
@@ -53,6 +72,11 @@ export interface CommandTableRow {
   help: string | null;
   /** The "Allowed in" line(s), each with its tab and newline. */
   allowed: string;
+  /**
+   * How invoke_cmd splits its arguments, as `apache2 -t` shows it (generate-tables.mjs);
+   * absent for RAW_ARGS and TAKE_ARGV, whose modules read the arguments themselves.
+   */
+  arity?: Exclude<Arity, 'RAW_ARGS' | 'TAKE_ARGV'>;
 }
 
 /** catalogue/command-tables.json: each stock module's directive table, by source file. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, RSRC_CONF, allowedIn, loadCatalogue, loadCommandTables, showDirectives, showLoadedDirectives, type AnyModule, type CommandTables } from '../src/index.js';
+import { ACCESS_CONF, OR_ALL, OR_AUTHCFG, OR_FILEINFO, OR_INDEXES, OR_LIMIT, RSRC_CONF, allowedIn, contextOfAllowed, createDefaultRegistry, loadCatalogue, loadCommandTables, showDirectives, showLoadedDirectives, type AnyModule, type CommandTables } from '../src/index.js';
 
 t.test("allowedIn: show_overrides' wording for each kind of context", async (t) => {
   const outside = '\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n';
@@ -63,4 +63,41 @@ t.test("showLoadedDirectives: a stock module as Apache's table has it, any other
   );
   const shipped = loadCommandTables();
   t.ok(shipped.modules['core.c']?.some((r) => r.name === 'AcceptFilter'), "the shipped tables hold core's directives this server does not implement");
+});
+
+t.test("contextOfAllowed: every stock row's \"Allowed in\" text is what allowedIn prints for the mask it gives", async (t) => {
+  const tables = loadCommandTables();
+  let rows = 0;
+  for (const list of Object.values(tables.modules)) {
+    for (const r of list) {
+      rows++;
+      const hasDirConfig = !r.allowed.includes('[no per-dir config]');
+      if (allowedIn(contextOfAllowed(r.allowed), hasDirConfig) !== r.allowed) t.fail(`${r.name}: ${JSON.stringify(r.allowed)}`);
+    }
+  }
+  t.ok(rows > 700, `${rows} rows checked`);
+  t.equal(contextOfAllowed('\tAllowed in *.conf only outside <Directory>, <Files>, <Location>, or <If>\n'), RSRC_CONF);
+  t.equal(contextOfAllowed('\tAllowed in *.conf only inside <Directory>, <Files>, <Location>, or <If> and in .htaccess\n\twhen AllowOverride includes AuthConfig or Limit\n'), ACCESS_CONF | OR_AUTHCFG | OR_LIMIT);
+});
+
+t.test("our directive tables agree with Apache's on each stock directive's arity", async (t) => {
+  const registry = createDefaultRegistry();
+  let compared = 0;
+  for (const m of registry.modules.values()) {
+    for (const d of m.directives ?? []) {
+      const row = registry.stockCommand(m.sourceFile, d.name);
+      if (row?.arity === undefined || d.name.startsWith('<')) continue;
+      compared++;
+      t.equal(d.arity, row.arity, `${d.name} (${m.sourceFile})`);
+    }
+  }
+  t.ok(compared > 20, `${compared} directives compared`);
+});
+
+t.test('a stock command is found by source file and name in any case; arity is absent where the module reads its arguments itself', async (t) => {
+  const registry = createDefaultRegistry();
+  t.match(registry.stockCommand('mod_autoindex.c', 'addicon'), { name: 'AddIcon', arity: 'ITERATE2', help: 'an icon URL followed by one or more filenames' });
+  t.match(registry.stockCommand('mod_expires.c', 'ExpiresActive'), { arity: 'FLAG' });
+  t.equal(registry.stockCommand('mod_headers.c', 'Header')?.arity, undefined, 'Header is RAW_ARGS');
+  t.equal(registry.stockCommand('mod_nothing.c', 'Header'), undefined);
 });

@@ -228,27 +228,36 @@ export const aliasModule: ModuleDef<AliasServerConfig, AliasServerConfig> = {
         return undefined;
       },
     })),
-    ...(['Redirect', 'RedirectMatch'] as const).map((name) => ({
-      name, arity: 'TAKE123' as const, context: name === 'Redirect' ? OR_FILEINFO : OR_FILEINFO,
-      help: name === 'Redirect'
-        ? 'an optional status, then document to be redirected and destination URL'
-        : 'an optional status, then a regular expression and destination URL',
-      set: (cmd: { serverConfig: AliasServerConfig; dirConfig: AliasServerConfig; path: string | undefined }, a: string, b: string | undefined, c: string | undefined) => {
-        let status = 302;
-        let from = a;
-        let to = b;
-        const code = REDIRECT_STATUS[a.toLowerCase()] ?? (/^\d{3}$/.test(a) ? Number(a) : undefined);
-        if (code !== undefined && (c !== undefined || code === 410 || (b !== undefined && c === undefined && code >= 300))) {
-          status = code;
-          from = b ?? '';
-          to = c;
-        }
-        if (status >= 300 && status < 400 && to === undefined) return 'URL to redirect to is missing';
-        if ((status < 300 || status >= 400) && to !== undefined) return 'Redirect URL not valid for this status';
-        const target = cmd.path === undefined ? cmd.serverConfig : cmd.dirConfig;
-        target.aliases.push({ kind: name === 'Redirect' ? 'redirect' : 'redirectmatch', from, to, status });
-        return undefined;
-      },
-    })),
+    // Redirect takes one to three arguments; RedirectMatch two or three (mod_alias.c's table).
+    {
+      name: 'Redirect', arity: 'TAKE123', context: OR_FILEINFO,
+      help: 'an optional status, then document to be redirected and destination URL',
+      set: redirectSetter('Redirect'),
+    },
+    {
+      name: 'RedirectMatch', arity: 'TAKE23', context: OR_FILEINFO,
+      help: 'an optional status, then a regular expression and destination URL',
+      set: redirectSetter('RedirectMatch'),
+    },
   ],
 };
+
+/** The setter of Redirect and RedirectMatch (add_redirect_internal). */
+function redirectSetter(name: 'Redirect' | 'RedirectMatch') {
+  return (cmd: { serverConfig: AliasServerConfig; dirConfig: AliasServerConfig; path: string | undefined }, a: string, b: string | undefined, c: string | undefined): string | undefined => {
+    let status = 302;
+    let from = a;
+    let to = b;
+    const code = REDIRECT_STATUS[a.toLowerCase()] ?? (/^\d{3}$/.test(a) ? Number(a) : undefined);
+    if (code !== undefined && (c !== undefined || code === 410 || (b !== undefined && c === undefined && code >= 300))) {
+      status = code;
+      from = b ?? '';
+      to = c;
+    }
+    if (status >= 300 && status < 400 && to === undefined) return 'URL to redirect to is missing';
+    if ((status < 300 || status >= 400) && to !== undefined) return 'Redirect URL not valid for this status';
+    const target = cmd.path === undefined ? cmd.serverConfig : cmd.dirConfig;
+    target.aliases.push({ kind: name === 'Redirect' ? 'redirect' : 'redirectmatch', from, to, status });
+    return undefined;
+  };
+}
