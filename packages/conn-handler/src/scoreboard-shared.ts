@@ -58,10 +58,20 @@ export class SharedScoreboard implements ScoreboardPort {
     return sb;
   }
 
+  /** The strings last written into the slot: the child is their only writer, so each is written once per change. */
+  private readonly written = { request: undefined as string | undefined, client: undefined as string | undefined, vhost: undefined as string | undefined, protocol: undefined as string | undefined };
+
   setStatus(stage: Stage): void {
-    const update = this.extended
-      ? { generation: this.generation, extended: true, request: this.request, client: this.client, vhost: this.vhost, protocol: 'http/1.1' }
-      : { generation: this.generation };
+    if (!this.extended) {
+      this.board.updateChildStatus(this.slot, 0, stage, { generation: this.generation });
+      return;
+    }
+    const w = this.written;
+    const update: { generation: number; extended: true; request?: string; client?: string; vhost?: string; protocol?: string } = { generation: this.generation, extended: true };
+    if (w.request !== this.request) update.request = w.request = this.request;
+    if (w.client !== this.client) update.client = w.client = this.client;
+    if (w.vhost !== this.vhost) update.vhost = w.vhost = this.vhost;
+    if (w.protocol !== 'http/1.1') update.protocol = w.protocol = 'http/1.1';
     this.board.updateChildStatus(this.slot, 0, stage, update);
   }
 

@@ -164,7 +164,7 @@ async function handleOneRequest(
   // read_request_line: blank lines before the request are skipped (a few of them).
   let line: string | null = null;
   for (let blanks = 0; blanks <= MAX_BLANK_LINES; blanks++) {
-    const r = await input.readLine(cfg.limitRequestLine + 3, timeoutMs);
+    const r = input.lineNow(cfg.limitRequestLine + 3) ?? (await input.readLine(cfg.limitRequestLine + 3, timeoutMs));
     req.requestTime = Date.now();
     req.startHr = process.hrtime.bigint();
     if (r.kind === 'eof') return false;
@@ -313,7 +313,7 @@ async function readHeaders(input: InputStream, req: Request, ctx: ConnectionCont
     return c < 0 || c > 80 ? f.slice(0, 80) : f.slice(0, c);
   };
   for (;;) {
-    const r = await input.readLine(limit + 3, timeoutMs);
+    const r = input.lineNow(limit + 3) ?? (await input.readLine(limit + 3, timeoutMs));
     if (r.kind === 'timeout') return 408;
     if (r.kind === 'eof') return 400;
     if (r.kind === 'toolong') {

@@ -89,18 +89,29 @@ export class InputStream {
    */
   async readLine(maxWithEol: number, timeoutMs: number): Promise<LineResult> {
     for (;;) {
-      const b = this.flatten();
-      const scan = Math.min(b.length, maxWithEol);
-      const lf = b.subarray(0, scan).indexOf(0x0a);
-      if (lf >= 0) {
-        const raw = this.consume(lf + 1);
-        const crlf = lf > 0 && raw[lf - 1] === 0x0d;
-        return { kind: 'line', line: raw.subarray(0, crlf ? lf - 1 : lf), crlf };
-      }
-      if (b.length >= maxWithEol) return { kind: 'toolong', head: b.subarray(0, Math.min(b.length, maxWithEol)) };
-      if (this.ended) return { kind: 'eof' };
+      const r = this.lineNow(maxWithEol);
+      if (r) return r;
       if (!(await this.waitMore(timeoutMs))) return { kind: 'timeout' };
     }
+  }
+
+  /**
+   * {@link readLine} without waiting: the line when it is already here (or too long, or the
+   * input has ended), null when more bytes must come first. A request's lines usually arrive
+   * in one segment, and are then read with no promise each.
+   */
+  lineNow(maxWithEol: number): LineResult | null {
+    const b = this.flatten();
+    const scan = Math.min(b.length, maxWithEol);
+    const lf = b.subarray(0, scan).indexOf(0x0a);
+    if (lf >= 0) {
+      const raw = this.consume(lf + 1);
+      const crlf = lf > 0 && raw[lf - 1] === 0x0d;
+      return { kind: 'line', line: raw.subarray(0, crlf ? lf - 1 : lf), crlf };
+    }
+    if (b.length >= maxWithEol) return { kind: 'toolong', head: b.subarray(0, Math.min(b.length, maxWithEol)) };
+    if (this.ended) return { kind: 'eof' };
+    return null;
   }
 
   /** Reads up to `max` bytes (at least one unless EOF); null on EOF, 'timeout' on timeout. */
