@@ -40,6 +40,11 @@ export interface AccessSection {
   handler?: string;
   /** `Require` lines inside the section (RequireAny semantics, as Apache's implicit container). */
   require: RequireRule[];
+  /**
+   * `AuthMerging` of the section: how its Require lines combine with those of the sections
+   * before it in the merge (absent: not set, which replaces them as `off` does).
+   */
+  authMerging?: 'off' | 'and' | 'or';
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
   /** `Options` inside the section (default FollowSymlinks). */

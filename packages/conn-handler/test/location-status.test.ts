@@ -34,6 +34,39 @@ t.test('Location matching: a prefix that ends at a slash, wildcards, regular exp
   t.ok(locationMatches(loc('~ \\.bak$'), '/x/y.bak'));
 });
 
+t.test('AuthMerging: And and Or combine a section with what the sections before it left; unset or Off replaces', async (t) => {
+  const cfg = captureConfig(docroot);
+  const client = { remoteAddr: '127.0.0.1', localAddr: '127.0.0.1' };
+  const other = { kind: 'ip' as const, values: ['10.9.9.9'] };
+  cfg.sections.push(loc('/p', { require: [other] }));
+  cfg.sections.push(loc('/p/and', { authMerging: 'and', require: [{ kind: 'all', granted: true }] }));
+  cfg.sections.push(loc('/p/and/off', { authMerging: 'off', require: [{ kind: 'all', granted: true }] }));
+  cfg.sections.push(loc('/p/or', { authMerging: 'or', require: [{ kind: 'all', granted: true }] }));
+  cfg.sections.push(loc('/g', { require: [{ kind: 'all', granted: true }] }));
+  cfg.sections.push(loc('/g/or', { authMerging: 'or', require: [other] }));
+  cfg.sections.push(loc('/g/and', { authMerging: 'and', require: [other] }));
+  cfg.sections.push(loc('/g/and/keep', { authMerging: 'or' }));
+  const ok = (uri: string) => accessAllowed(cfg, `${docroot}${uri}`, false, client, uri, 'GET');
+  t.notOk(ok('/p/and/x'), "And: the parent's denial stands beside the grant");
+  t.ok(ok('/p/and/off/x'), 'Off: the section replaces the merge');
+  t.ok(ok('/p/or/x'), 'Or: the grant is enough');
+  t.ok(ok('/g/or/x'), "Or: the parent's grant stands beside the denial");
+  t.notOk(ok('/g/and/x'), 'And: the denial stands beside the grant');
+  t.notOk(ok('/g/and/keep/x'), 'AuthMerging without Require keeps what came before');
+});
+
+t.test('a line limited to other methods counts as granted inside a RequireAll (apply_authz_sections)', async (t) => {
+  const cfg = captureConfig(docroot);
+  const client = { remoteAddr: '127.0.0.1', localAddr: '127.0.0.1' };
+  const postOnly = (1n << 2n).toString(16);
+  // <RequireAll> <Limit POST> Require ip 10.9.9.9 </Limit> Require not ip 10.1.1.1 </RequireAll>: for GET the first
+  // line is granted (RequireAll), the second neutral: granted. Inside a RequireAny the first would be neutral.
+  cfg.sections.push(loc('/all', { require: [{ kind: 'block', op: 'all', rules: [{ kind: 'ip', values: ['10.9.9.9'], methods: postOnly }, { kind: 'ip', values: ['10.1.1.1'], negated: true }] }] }));
+  const ok = (uri: string, method = 'GET') => accessAllowed(cfg, `${docroot}${uri}`, false, client, uri, method);
+  t.ok(ok('/all'), 'GET: granted');
+  t.notOk(ok('/all', 'POST'), 'POST: the ip line denies');
+});
+
 t.test('Require inside <Limit>/<LimitExcept> counts for its methods only', async (t) => {
   const cfg = captureConfig(docroot);
   const bit = (...n: number[]) => n.reduce((m, x) => m | (1n << BigInt(x)), 0n).toString(16);

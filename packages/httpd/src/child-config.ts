@@ -15,7 +15,7 @@ interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; s
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
 type Rule = { kind: 'require'; negate: boolean; provider: string; args: string[]; methods?: string; methodArgs?: string } | { kind: 'all' | 'any' | 'none'; rules: Rule[]; methods?: string };
-interface AuthzDir { rules?: Rule[] }
+interface AuthzDir { rules?: Rule[]; merging?: 'off' | 'and' | 'or' }
 
 /** Child `RequireRule` (conn-handler's spelling). */
 type ChildRule = (
@@ -98,7 +98,9 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
   for (const s of sections) {
     const kind = SECTION_KIND[s.kind];
     if (kind !== undefined) {
-      const entry: Record<string, unknown> = { kind: s.regex && !kind.endsWith('Match') ? `${kind}Match` : kind, pattern: s.path, require: childRules((s.config.get('authz_core_module') as AuthzDir | undefined)?.rules) ?? [] };
+      const authz = s.config.get('authz_core_module') as AuthzDir | undefined;
+      const entry: Record<string, unknown> = { kind: s.regex && !kind.endsWith('Match') ? `${kind}Match` : kind, pattern: s.path, require: childRules(authz?.rules) ?? [] };
+      if (authz?.merging !== undefined) entry['authMerging'] = authz.merging;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;

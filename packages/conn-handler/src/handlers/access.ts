@@ -180,20 +180,49 @@ export interface ClientInfo {
 /** Method masks as the snapshot spells them (hexadecimal), each parsed once. */
 const masks = new Map<string, bigint>();
 
-function hasMethod(hexMask: string, number: bigint): boolean {
+function parseMask(hexMask: string): bigint {
   let mask = masks.get(hexMask);
   if (mask === undefined) masks.set(hexMask, (mask = BigInt(`0x${hexMask}`)));
+  return mask;
+}
+
+function hasMethod(mask: bigint, number: bigint): boolean {
   return ((mask >> number) & 1n) === 1n;
 }
+
+/** Every method: a Require line outside <Limit> (cmd->limited is all ones). */
+const ALL_METHODS_MASK = (1n << 64n) - 1n;
 
 /** What a rule decides (authz_status without the user cases). */
 type Authz = 'granted' | 'denied' | 'neutral';
 
+/** A node of the tree authz_core evaluates: a Require line, a block, a section's implicit block or a merge. */
+type AuthzNode = RequireRule | { kind: 'block'; op: 'all' | 'any' | 'none'; rules: readonly AuthzNode[]; methods?: undefined };
+
+/**
+ * A node's `limited` mask: a line's is the <Limit> around it (every method outside one); a
+ * block's is the union of its lines' (add_authz_section ORs them in), whatever <Limit> it is in.
+ */
+const limitedMasks = new WeakMap<object, bigint>();
+function limitedOf(node: AuthzNode, inherited: bigint): bigint {
+  let mask = limitedMasks.get(node);
+  if (mask !== undefined) return mask;
+  const own = node.methods !== undefined ? parseMask(node.methods) : inherited;
+  if (node.kind === 'block') {
+    mask = 0n;
+    for (const r of node.rules) mask |= limitedOf(r, own);
+  } else {
+    mask = own;
+  }
+  limitedMasks.set(node, mask);
+  return mask;
+}
+
 /** Whether a provider's test passes for this request. */
-function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: ClientInfo, method: () => bigint): boolean {
+function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: ClientInfo, method: bigint): boolean {
   switch (rule.kind) {
     case 'method':
-      return hasMethod(rule.mask, method());
+      return hasMethod(parseMask(rule.mask), method);
     case 'all':
       return rule.granted;
     case 'ip':
@@ -210,54 +239,77 @@ function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: 
 }
 
 /**
- * mod_authz_core's apply_authz_sections: a line outside the methods of its <Limit> is neutral;
- * a provider grants or denies, `not` turning granted into denied and denied into neutral; a
- * <RequireAll> is denied by any denial and granted by a grant, a <RequireAny> granted by any
- * grant and denied by a denial, neutral children left out; a <RequireNone> is a negated
- * <RequireAny>.
+ * mod_authz_core's apply_authz_sections. A node limited to other methods is granted inside a
+ * RequireAll (and at the top) and neutral inside a RequireAny; a provider grants or denies,
+ * `not` turning granted into denied and denied into neutral; a RequireAll is denied by any
+ * denial and granted by a grant, a RequireAny granted by any grant and denied by a denial,
+ * neutral children left out; a RequireNone is a negated RequireAny.
  */
-function evaluate(rule: RequireRule, client: ClientInfo, method: () => bigint): Authz {
-  if (rule.methods !== undefined && !hasMethod(rule.methods, method())) return 'neutral';
+function evaluate(node: AuthzNode, parentOp: 'and' | 'or', inherited: bigint, client: ClientInfo, method: bigint): Authz {
+  const limited = limitedOf(node, inherited);
+  if (!hasMethod(limited, method)) return parentOp === 'and' ? 'granted' : 'neutral';
   let result: Authz;
   let negate: boolean;
-  if (rule.kind === 'block') {
-    result = evaluateAll(rule.op === 'all' ? 'and' : 'or', rule.rules, client, method);
-    negate = rule.op === 'none';
+  if (node.kind === 'block') {
+    const op = node.op === 'all' ? 'and' : 'or';
+    const own = node.methods !== undefined ? parseMask(node.methods) : inherited;
+    result = 'neutral';
+    for (const child of node.rules) {
+      const c = evaluate(child, op, own, client, method);
+      if (c === 'neutral') continue;
+      if (op === 'and' && c === 'denied') {
+        result = c;
+        break;
+      }
+      if (op === 'or' && c === 'granted') {
+        result = c;
+        break;
+      }
+      if (result === 'neutral') result = c;
+    }
+    negate = node.op === 'none';
   } else {
-    result = providerMatches(rule, client, method) ? 'granted' : 'denied';
-    negate = rule.negated === true;
+    result = providerMatches(node, client, method) ? 'granted' : 'denied';
+    negate = node.negated === true;
   }
   if (negate) return result === 'granted' ? 'denied' : result === 'denied' ? 'neutral' : result;
   return result;
 }
 
-function evaluateAll(op: 'and' | 'or', rules: readonly RequireRule[], client: ClientInfo, method: () => bigint): Authz {
-  let result: Authz = 'neutral';
-  for (const r of rules) {
-    const c = evaluate(r, client, method);
-    if (c === 'neutral') continue;
-    if (op === 'and' && c === 'denied') return 'denied';
-    if (op === 'or' && c === 'granted') return 'granted';
-    if (result === 'neutral') result = c;
+/**
+ * The authorization a request's sections leave, merged in Apache's order as
+ * merge_authz_core_dir_config does: a section with Require lines replaces what came before
+ * (AuthMerging unset or Off), or is combined with it in a RequireAll (And) or RequireAny (Or);
+ * a section with neither Require nor AuthMerging keeps what came before. Undefined: no Require.
+ */
+const mergedAuthz = new WeakMap<readonly AccessSection[], { node?: AuthzNode }>();
+function authzFor(sections: readonly AccessSection[]): AuthzNode | undefined {
+  const cached = mergedAuthz.get(sections);
+  if (cached) return cached.node;
+  let node: AuthzNode | undefined;
+  for (const s of sections) {
+    const own: AuthzNode | undefined = s.require.length > 0 ? { kind: 'block', op: 'any', rules: s.require } : undefined;
+    const op = s.authMerging;
+    if (op === undefined && own === undefined) continue;
+    if (op === undefined || op === 'off' || (node === undefined && own === undefined)) node = own;
+    else if (node !== undefined && own !== undefined) node = { kind: 'block', op: op === 'and' ? 'all' : 'any', rules: [node, own] };
+    else node = node ?? own;
   }
-  return result;
+  mergedAuthz.set(sections, { node });
+  return node;
 }
 
 /**
- * Decides access for a request the way the per-dir merge does for authz_core: the last
- * section (in Apache's merge order: Directory by depth, DirectoryMatch, Files, then Location
- * for the URL-path `uri`) that has Require lines wins. With no Require anywhere access is
- * granted, as with mod_authz_core's default.
+ * Decides access for a request as authz_core's check_authz hook: the sections that apply (in
+ * Apache's merge order: Directory by depth, DirectoryMatch, Files, then Location for the
+ * URL-path `uri`) merged as AuthMerging says, then evaluated as a RequireAll's child would
+ * be; only a grant lets the request through (a neutral result is 403, as in Apache). With no
+ * Require anywhere access is granted, as with mod_authz_core's default.
  */
 export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri: string | undefined, method: string): boolean {
-  let effective: RequireRule[] | null = null;
-  for (const s of matchingSections(cfg, filename, isDir, uri)) if (s.require.length) effective = s.require;
-  if (effective === null) return true;
-  // The section's lines form an implicit <RequireAny>. When nothing decides (every line is
-  // for other methods), mod_authz_core grants: "granted (no directives)".
-  let number: bigint | undefined;
-  const numberOf = (): bigint => (number ??= BigInt(methodNumber(cfg, method)));
-  return evaluateAll('or', effective, client, numberOf) !== 'denied';
+  const node = authzFor(matchingSections(cfg, filename, isDir, uri));
+  if (node === undefined) return true;
+  return evaluate(node, 'and', ALL_METHODS_MASK, client, BigInt(methodNumber(cfg, method))) === 'granted';
 }
 
 /** M_INVALID: the number of a method that is neither standard nor registered. */
