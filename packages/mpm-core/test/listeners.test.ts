@@ -46,11 +46,13 @@ t.test('the accept queue\'s length, as idle maintenance reads it (TCP_INFO)', as
   t.equal(acceptQueueLength(fd), 0, 'nothing connected');
   const sockets = await Promise.all(
     Array.from({ length: 5 }, () => new Promise<ReturnType<typeof connect>>((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port }, () => resolve(s));
+      // A request begun: with TCP_DEFER_ACCEPT only a connection that has sent something is queued.
+      const s = connect({ host: '127.0.0.1', port }, () => s.write('GET / HTTP/1.1\r\n', () => resolve(s)));
       s.on('error', reject);
     })),
   );
   t.teardown(() => sockets.forEach((s) => s.destroy()));
+  await new Promise((r) => setTimeout(r, 50));
   t.equal(acceptQueueLength(fd), 5, 'five connected, none accepted');
   t.equal(acceptQueueLength(-1), -1, 'not a socket: unknown');
 });
@@ -106,4 +108,22 @@ t.test('buckets: one SO_REUSEPORT socket per bucket per Listen', async (t) => {
   t.equal(b.length, 2);
   t.not(b[0][0].fd, b[1][0].fd, 'distinct sockets');
   t.equal(b[1][0].port, port, 'same port');
+});
+
+t.test("TCP_DEFER_ACCEPT on listeners whose protocol has an accept filter (http's is 'data'); none for 'none'", async (t) => {
+  const [p1, p2] = [await freePort(), await freePort()];
+  const b = setupListeners(
+    { ...base, listenTcpDeferAccept: 30, acceptFilters: { http: 'data', https: 'data', foo: 'none' }, listeners: [{ address: '127.0.0.1', port: p1, protocol: 'http' }, { address: '127.0.0.1', port: p2, protocol: 'foo' }] },
+    1, [], () => {},
+  );
+  t.teardown(() => closeListeners(b));
+  const silent = (port: number) =>
+    new Promise<() => void>((resolve) => {
+      const s = connect({ host: '127.0.0.1', port }, () => resolve(() => s.destroy()));
+    });
+  const ends = [await silent(p1), await silent(p2)];
+  t.teardown(() => ends.forEach((e) => e()));
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(acceptQueueLength(b[0][0].fd), 0, 'http: a connection that has sent nothing is not yet accepted');
+  t.equal(acceptQueueLength(b[0][1].fd), 1, "foo (AcceptFilter foo none): it is, as usual");
 });

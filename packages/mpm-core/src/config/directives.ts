@@ -8,7 +8,7 @@ import {
 } from '@prefork/core';
 import { checkPreforkConfig } from './clamps.js';
 import { parseListenAddress } from './listen.js';
-import { defaultPreforkSettings, type PreforkSettings } from './settings.js';
+import { DEFAULT_ACCEPT_FILTERS, defaultPreforkSettings, type PreforkSettings } from './settings.js';
 
 type D = DirectiveDef<PreforkSettings, undefined>;
 
@@ -155,7 +155,9 @@ export const preforkModule: ModuleDef<PreforkSettings, undefined> = {
 export function preforkSettingsOf(server: ServerRec, serverRoot: string): PreforkSettings | undefined {
   const s = server.config.get('mpm_prefork_module') as PreforkSettings | undefined;
   if (!s) return undefined;
-  const out = { ...s, listeners: [...s.listeners] };
+  // AcceptFilter is core's directive; the listeners are ours.
+  const core = server.config.get('core') as { acceptFilters?: Record<string, string> } | undefined;
+  const out = { ...s, listeners: [...s.listeners], acceptFilters: { ...DEFAULT_ACCEPT_FILTERS, ...core?.acceptFilters } };
   if (out.pidFile.startsWith('/logs/') || out.pidFile === '') out.pidFile = `${serverRoot}/logs/httpd.pid`;
   if (out.mutexDir === '/logs' || out.mutexDir === '') out.mutexDir = `${serverRoot}/logs`;
   return out;

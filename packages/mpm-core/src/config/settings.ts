@@ -38,10 +38,16 @@ export interface PreforkSettings {
   receiveBufferSize: number;
   sendBufferSize: number;
   /**
-   * ListenTCPDeferAccept: seconds, default 30. Stored as Apache checks it; not applied: as with
-   * AcceptFilter, the listeners get no TCP_DEFER_ACCEPT.
+   * ListenTCPDeferAccept: seconds, default 30: the TCP_DEFER_ACCEPT a listener gets when its
+   * protocol has an accept filter (see {@link acceptFilters}).
    */
   listenTcpDeferAccept: number;
+  /**
+   * core's AcceptFilter by protocol. Linux has no accept filters: as in Apache, a protocol with
+   * one other than `none` (http and https have `data` by default) gets TCP_DEFER_ACCEPT, so a
+   * connection takes a child only once the client has sent something.
+   */
+  acceptFilters: Record<string, string>;
   /** PidFile, resolved against ServerRoot (Apache's default: logs/httpd.pid; Debian sets one). */
   pidFile: string;
   /** ScoreBoardFile, resolved; undefined = anonymous shared memory. */
@@ -54,6 +60,9 @@ export interface PreforkSettings {
   user: string;
   group: string;
 }
+
+/** core.c's accept filter map on a system without SO_ACCEPTFILTER (Linux). */
+export const DEFAULT_ACCEPT_FILTERS: Readonly<Record<string, string>> = { http: 'data', https: 'data' };
 
 export function defaultPreforkSettings(serverRoot: string): PreforkSettings {
   return {
@@ -70,6 +79,7 @@ export function defaultPreforkSettings(serverRoot: string): PreforkSettings {
     receiveBufferSize: 0,
     sendBufferSize: 0,
     listenTcpDeferAccept: 30,
+    acceptFilters: { ...DEFAULT_ACCEPT_FILTERS },
     pidFile: `${serverRoot}/logs/httpd.pid`,
     scoreBoardFile: undefined,
     acceptMutex: 'default',

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
-import type { ListenDirective, PreforkSettings } from '../config/settings.js';
+import { DEFAULT_ACCEPT_FILTERS, type ListenDirective, type PreforkSettings } from '../config/settings.js';
 import * as libc from '../native/libc.js';
 import { coreLog, type MpmLogRecord } from '../logging.js';
 
@@ -48,6 +48,21 @@ export interface SocketOptions {
   sendBufferSize: number;
   receiveBufferSize: number;
   reusePort: boolean;
+}
+
+/**
+ * ap_apply_accept_filter on Linux: a listener whose protocol has an accept filter (other than
+ * `none`) gets TCP_DEFER_ACCEPT, for `seconds`. A failure is a warning (AH00076), as in Apache.
+ */
+export function applyAcceptFilter(l: OpenListener, filters: Readonly<Record<string, string>>, seconds: number, warn: (r: MpmLogRecord) => void): void {
+  const filter = filters[l.protocol.toLowerCase()];
+  if (filter === undefined || filter === 'none') return;
+  try {
+    libc.setIntOption(l.fd, libc.IPPROTO_TCP, libc.TCP_DEFER_ACCEPT, seconds);
+  } catch (e) {
+    const err = e instanceof libc.SysError ? `${e.aprText}: ` : '';
+    warn(coreLog('warn', 'AH00076', `${err}Failed to enable APR_TCP_DEFER_ACCEPT`));
+  }
 }
 
 /** make_sock: returns the listener or throws ListenError with Apache's startup line. Warnings go to `warn`. */
@@ -133,7 +148,8 @@ function sameListener(a: OpenListener, l: ListenDirective): boolean {
  * connection; the rest are closed. Returns one array of listeners per bucket.
  */
 export function setupListeners(
-  settings: Pick<PreforkSettings, 'listeners' | 'listenBacklog' | 'sendBufferSize' | 'receiveBufferSize' | 'listenCoresBucketsRatio'>,
+  settings: Pick<PreforkSettings, 'listeners' | 'listenBacklog' | 'sendBufferSize' | 'receiveBufferSize' | 'listenCoresBucketsRatio'> &
+    Partial<Pick<PreforkSettings, 'acceptFilters' | 'listenTcpDeferAccept'>>,
   numBuckets: number,
   previous: OpenListener[][],
   warn: (r: MpmLogRecord) => void,
@@ -168,6 +184,9 @@ export function setupListeners(
   }
   for (const old of previous.flat()) if (!reused.has(old)) libc.close(old.fd);
   if (buckets[0].length === 0) throw new ListenError(['no listening sockets available, shutting down']);
+  // Each generation, on every listener (a kept one too), as ap_setup_listeners does.
+  const filters = settings.acceptFilters ?? DEFAULT_ACCEPT_FILTERS;
+  for (const l of buckets.flat()) applyAcceptFilter(l, filters, settings.listenTcpDeferAccept ?? 30, warn);
   return buckets;
 }
 

@@ -75,7 +75,9 @@ export function setIntOption(fd: number, level: number, name: number, value: num
   check('setsockopt', c.setsockopt(fd, level, name, v, 4));
 }
 
-const IPPROTO_TCP = 6;
+export const IPPROTO_TCP = 6;
+/** netinet/tcp.h: hold a connection back from accept until data arrives (seconds). */
+export const TCP_DEFER_ACCEPT = 9;
 const TCP_INFO = 11;
 /** struct tcp_info: eight one-byte fields, then rto, ato, snd_mss, rcv_mss, unacked. */
 const TCPI_UNACKED = 24;
