@@ -12,7 +12,7 @@ import {
   type LoadResult,
   type StartupMessage as CoreMessage,
 } from '@prefork/core';
-import type { AnyModule, ServerRec } from '@prefork/core';
+import type { AnyModule, ModuleRegistry, ServerRec } from '@prefork/core';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,8 +106,9 @@ function describeMutex(setting: string, serverRoot: string): string {
   return `dir="${dir ? absolute(dir, serverRoot) : resolve(serverRoot, 'logs')}" mechanism=${mechanism}`;
 }
 
-function directivesText(result: LoadResult): string {
-  return showLoadedDirectives(result);
+/** `-L`: Apache's tables and catalogue as the load's registry already holds them. */
+function directivesText(result: LoadResult, registry: ModuleRegistry): string {
+  return showLoadedDirectives(result, registry.commandTables, registry.catalogue);
 }
 
 /** What the command line takes from @prefork/mpm-core, looked up so a partial build still checks. */
@@ -218,7 +219,7 @@ export function createCoreBackend(): ServerBackend {
       const server: LoadedServer = {
         pidFile,
         dumpConfig: (defines) => dumpConfigOf(result, pidFile, defines),
-        showDirectives: () => directivesText(result),
+        showDirectives: () => directivesText(result, registry),
       };
       const childEntry = childEntryPath();
       const { runMaster, preforkSettingsOf } = mpm;
