@@ -109,7 +109,6 @@ try {
   }
   let probed = 0;
   for (const [file, rows] of Object.entries(modules)) {
-    if (file === 'core.c') continue;
     for (const row of rows) {
       if (row.name.startsWith('<')) continue;
       const arity = probeArity(row.name, lines, root);

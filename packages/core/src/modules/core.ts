@@ -405,11 +405,11 @@ const directives: D[] = [
     },
   },
   {
-    name: 'ErrorLog', arity: 'TAKE12', context: RSRC_CONF, help: 'The filename of the error log',
-    set: (cmd, a, b) => {
+    name: 'ErrorLog', arity: 'TAKE1', context: RSRC_CONF, help: 'The filename of the error log',
+    set: (cmd, a) => {
       const err = cmd.checkContext(NOT_IN_DIR_CONTEXT);
       if (err) return err;
-      cmd.serverConfig.errorLog = b === undefined ? a : `${a} ${b}`;
+      cmd.serverConfig.errorLog = a;
       return undefined;
     },
   },
