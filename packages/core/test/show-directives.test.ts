@@ -101,3 +101,20 @@ t.test('a stock command is found by source file and name in any case; arity is a
   t.equal(registry.stockCommand('mod_headers.c', 'Header')?.arity, undefined, 'Header is RAW_ARGS');
   t.equal(registry.stockCommand('mod_nothing.c', 'Header'), undefined);
 });
+
+t.test("our directive tables allow each stock directive where Apache's table does (top level, <Directory>)", async (t) => {
+  const registry = createDefaultRegistry();
+  const top = (RSRC_CONF | OR_ALL) & ~(OR_AUTHCFG | OR_LIMIT);
+  const dir = ACCESS_CONF | OR_ALL;
+  let compared = 0;
+  for (const m of registry.modules.values()) {
+    for (const d of m.directives ?? []) {
+      const row = registry.stockCommand(m.sourceFile, d.name);
+      if (row === undefined) continue;
+      compared++;
+      const apache = contextOfAllowed(row.allowed);
+      t.same([(d.context & top) !== 0, (d.context & dir) !== 0], [(apache & top) !== 0, (apache & dir) !== 0], `${d.name} (${m.sourceFile})`);
+    }
+  }
+  t.ok(compared > 80, `${compared} directives compared`);
+});
