@@ -119,7 +119,20 @@ export interface LogRecord {
   keepAlives: number;
 }
 
+/** The last second %t formatted, and its text: a busy child formats each second once (as Apache's time cache). */
+let clfSecond = NaN;
+let clfText = '';
+
 function clfTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== clfSecond) {
+    clfText = formatClfTime(second * 1000);
+    clfSecond = second;
+  }
+  return clfText;
+}
+
+function formatClfTime(ms: number): string {
   const d = new Date(ms);
   const off = -d.getTimezoneOffset();
   const sign = off >= 0 ? '+' : '-';
