@@ -5,18 +5,8 @@ import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readConfig } from '../src/index.js';
 import { makeHost, tempTree } from './helpers.js';
-
-/** mulberry32: a small deterministic generator, so a failure can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './rng.js';
+export { rng };
 
 const INSERTS = [
   '<', '>', '"', "'", '\\', '${', '}', '</IfModule>', '</Directory>', '<IfModule x>', '<Directory /x', '\\\n', '#',

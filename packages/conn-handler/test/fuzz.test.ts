@@ -5,21 +5,10 @@ import { serveConnection } from '../src/http/connection.js';
 import { ErrorLog } from '../src/logs.js';
 import { MemoryScoreboard } from '../src/scoreboard-port.js';
 import { captureConfig, makeDocroot } from './fixtures/helpers.js';
+import { rng } from '../../config-parser/test/rng.js';
 
 const docroot = makeDocroot();
 t.teardown(() => fs.rmSync(docroot, { recursive: true, force: true }));
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An in-process connection: what the client writes the server reads, and back. */
 function socketPair(): { server: Duplex; client: { write(b: Buffer): void; end(): void; output: Promise<Buffer> } } {

@@ -15,18 +15,7 @@
 import t from 'tap';
 import { APACHE_BIN, haveApache } from './helpers.js';
 import { childPids, exchange, startLive, type LiveServer } from './live-server.js';
-
-/** Deterministic PRNG (mulberry32): a failure replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../config-parser/test/rng.js';
 
 const SEEDS = [
   'GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n',
