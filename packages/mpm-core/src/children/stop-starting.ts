@@ -15,8 +15,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** How long to wait for a stopped child to show as stopped before giving up on it. */
-const STOP_WAIT_MS = 50;
+/** How long the master waits, in all, for children it stops to show as stopped. */
+export const STOP_WAIT_MS = 50;
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -31,8 +31,7 @@ export function processState(pid: number): string | null {
   }
 }
 
-function waitStopped(pid: number): boolean {
-  const deadline = Date.now() + STOP_WAIT_MS;
+function waitStopped(pid: number, deadline: number): boolean {
   for (;;) {
     const state = processState(pid);
     if (state === null) return false;
@@ -45,16 +44,17 @@ function waitStopped(pid: number): boolean {
 /**
  * Kills `pid` if it is still starting once it has been stopped. `stillStarting` reads its slot's
  * status from the scoreboard. True when the child was killed (its exit is then reaped as any
- * other; SIGKILL is not logged).
+ * other; SIGKILL is not logged). The master waits for the stop until `deadline` (Date.now()
+ * milliseconds; by default 50 ms from now), then lets the child go on.
  */
-export function killIfStillStarting(pid: number, stillStarting: () => boolean): boolean {
+export function killIfStillStarting(pid: number, stillStarting: () => boolean, deadline = Date.now() + STOP_WAIT_MS): boolean {
   try {
     process.kill(pid, 'SIGSTOP');
   } catch {
     return false;
   }
   let killed = false;
-  if (waitStopped(pid) && stillStarting()) {
+  if (waitStopped(pid, deadline) && stillStarting()) {
     try {
       process.kill(pid, 'SIGKILL');
       killed = true;

@@ -16,7 +16,7 @@ import { createAcceptMutex, destroyAcceptMutex, effectiveMechanism, DEFAULT_MUTE
 import { processChildStatus, type ChildExitInfo } from '../children/child-status.js';
 import { DEFAULT_CHILD_NODE_FLAGS, childExtraFd, childListenerInfo, spawnChild } from '../children/make-child.js';
 import { resolveChildUser } from '../children/user.js';
-import { killIfStillStarting } from '../children/stop-starting.js';
+import { STOP_WAIT_MS, killIfStillStarting } from '../children/stop-starting.js';
 import {
   initialSpawnState,
   performIdleServerMaintenance,
@@ -432,8 +432,11 @@ export class PreforkMaster {
     const starting = [...r.children]
       .filter(([, c]) => c.exit === undefined && c.slot % r.numBuckets === bucket && sb.status(c.slot) === ServerStatus.STARTING)
       .sort(([, a], [, b]) => b.slot - a.slot);
+    // One wait for all of them: the master's loop is held for at most STOP_WAIT_MS.
+    const deadline = Date.now() + STOP_WAIT_MS;
     for (const [pid, c] of starting) {
-      if (killIfStillStarting(pid, () => sb.status(c.slot) === ServerStatus.STARTING)) return true;
+      if (Date.now() >= deadline) break;
+      if (killIfStillStarting(pid, () => sb.status(c.slot) === ServerStatus.STARTING, deadline)) return true;
     }
     return false;
   }
