@@ -147,4 +147,6 @@ export const PF = {
   UNKNOWN_SHARED_OBJECT: 'PF00006',
   /** ScriptAlias/ScriptAliasMatch: accepted, and every request under it is refused (403). */
   SCRIPT_ALIAS_REFUSED: 'PF00007',
+  /** Require env / Require expr: accepted; the child counts its section's Require lines as 'Require all denied'. */
+  REQUIRE_NOT_EVALUATED: 'PF00008',
 } as const;

@@ -114,6 +114,10 @@ t.test('fail-closed and warn-accept modules', async (t) => {
   t.same(script.startupMessages.map((m) => [m.id, m.level]), [['PF00007', 'warn']]);
   t.equal(script.startupMessages[0]?.message, `ScriptAlias /cgi-bin/ (on line 3 of ${script.file}): this server runs no CGI programs; requests under it are refused (403)`);
   t.same((script.server.config.get('alias_module') as { aliases: unknown[] }).aliases, [{ kind: 'scriptalias', from: '/cgi-bin/', to: '/usr/lib/cgi-bin/' }]);
+  const env = await load(`${prefork}LoadModule authz_core_module ${MODS}/mod_authz_core.so\n<Directory /srv>\n<RequireAll>\nRequire all granted\nRequire not env bad_bot\n</RequireAll>\n</Directory>\n`);
+  t.ok(env.ok, 'Require env is accepted, as Apache accepts it');
+  t.same(env.startupMessages.map((m) => [m.id, m.level]), [['PF00008', 'warn']]);
+  t.equal(env.startupMessages[0]?.message, `Require not env bad_bot (on line 6 of ${env.file}): not evaluated by this server; the Require lines of its section count as one 'Require all denied'`);
 });
 
 t.test('prefork settings and check_config', async (t) => {

@@ -6,7 +6,7 @@ import { getWordConf, splitWords } from '../args.js';
 import { OR_AUTHCFG } from '../constants.js';
 import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
 import { unclosedSection } from '../invoke.js';
-import { AUTHZ_PROVIDER_MODULES } from '../policy.js';
+import { AUTHZ_PROVIDER_MODULES, PF } from '../policy.js';
 
 /** One Require line, or a <RequireAll/Any/None> block. */
 export type AuthzRule =
@@ -77,6 +77,13 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   const d = cmd.dirConfig;
   if (negate && d.stack.length === 0) {
     return 'negative Require directive has no effect in <RequireAny> directive';
+  }
+  if (name === 'env' || name === 'expr') {
+    // Accepted as Apache accepts it; the child cannot evaluate it and fails closed.
+    cmd.log({
+      level: 'warn', module: 'authz_core', id: PF.REQUIRE_NOT_EVALUATED,
+      message: `Require ${raw.trim()} (on line ${cmd.node.loc.line} of ${cmd.node.loc.file}): not evaluated by this server; the Require lines of its section count as one 'Require all denied'`,
+    });
   }
   addRule(cmd, {
     kind: 'require', negate, provider: name, args,
