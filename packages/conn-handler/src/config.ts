@@ -3,6 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
+import type { SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -18,6 +19,8 @@ export type RequireRule = (
   | { kind: 'local'; negated?: boolean }
   /** `Require method GET POST`: the methods named, as a method mask in hexadecimal (see `methods`). */
   | { kind: 'method'; mask: string; negated?: boolean }
+  /** `Require env VAR …`: granted when one of the variables is set for the request (mod_setenvif). */
+  | { kind: 'env'; values: string[]; negated?: boolean }
 ) & {
   /**
    * Inside `<Limit>`/`<LimitExcept>`: the methods the line applies to, as a mask of method
@@ -27,6 +30,9 @@ export type RequireRule = (
    */
   methods?: string;
 };
+
+/** One SetEnvIf/BrowserMatch condition, as @prefork/core's setenvif module records it. */
+export type { SetEnvIfEntry };
 
 /** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
@@ -45,6 +51,8 @@ export interface AccessSection {
    * before it in the merge (absent: not set, which replaces them as `off` does).
    */
   authMerging?: 'off' | 'and' | 'or';
+  /** SetEnvIf/BrowserMatch lines of the section, applied after the URL is mapped (header_parser). */
+  setEnvIf?: SetEnvIfEntry[];
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
   /** `Options` inside the section (default FollowSymlinks). */
@@ -168,6 +176,8 @@ export interface ChildConfig {
   directorySlash: boolean;
   /** Sections in configuration order; merged as Apache merges per-dir configs. */
   sections: AccessSection[];
+  /** SetEnvIf/BrowserMatch lines outside sections (the vhost's after the main server's), applied before the URL is mapped. */
+  setEnvIf?: SetEnvIfEntry[];
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
   /** `SetHandler` at server level (sections' own come in `sections`). */

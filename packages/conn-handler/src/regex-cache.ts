@@ -5,12 +5,13 @@
  */
 const compiled = new Map<string, RegExp>();
 
-/** The RegExp for `source` (no flags, so never stateful), compiled at its first use. */
-export function cachedRegExp(source: string): RegExp {
-  let re = compiled.get(source);
+/** The RegExp for `source` (no flags but `i`, so never stateful), compiled at its first use. */
+export function cachedRegExp(source: string, ignoreCase = false): RegExp {
+  const key = ignoreCase ? `i:${source}` : `-:${source}`;
+  let re = compiled.get(key);
   if (re === undefined) {
-    re = new RegExp(source);
-    compiled.set(source, re);
+    re = new RegExp(source, ignoreCase ? 'i' : '');
+    compiled.set(key, re);
   }
   return re;
 }

@@ -29,7 +29,7 @@ export const BUILTIN_MODULES: readonly string[] = [
 /** Performance or presentation only: accepted with a warning. */
 export const WARN_ACCEPT_MODULES: readonly string[] = [
   'deflate_module', 'brotli_module', 'filter_module', 'expires_module', 'headers_module',
-  'reqtimeout_module', 'negotiation_module', 'autoindex_module', 'env_module', 'setenvif_module',
+  'reqtimeout_module', 'negotiation_module', 'autoindex_module', 'env_module',
   'mime_magic_module', 'buffer_module', 'ratelimit_module', 'cache_module', 'cache_disk_module',
   'cache_socache_module', 'file_cache_module', 'socache_shmcb_module', 'socache_dbm_module',
   'socache_memcache_module', 'socache_redis_module', 'slotmem_shm_module', 'slotmem_plain_module',
@@ -147,6 +147,8 @@ export const PF = {
   UNKNOWN_SHARED_OBJECT: 'PF00006',
   /** ScriptAlias/ScriptAliasMatch: accepted, and every request under it is refused (403). */
   SCRIPT_ALIAS_REFUSED: 'PF00007',
-  /** Require env / Require expr: accepted; the child counts its section's Require lines as 'Require all denied'. */
+  /** Require expr: accepted; the child counts its section's Require lines as 'Require all denied'. */
   REQUIRE_NOT_EVALUATED: 'PF00008',
+  /** SetEnvIfExpr: accepted; the expression is not evaluated and the line never matches. */
+  EXPR_NOT_EVALUATED: 'PF00009',
 } as const;

@@ -114,10 +114,13 @@ t.test('fail-closed and warn-accept modules', async (t) => {
   t.same(script.startupMessages.map((m) => [m.id, m.level]), [['PF00007', 'warn']]);
   t.equal(script.startupMessages[0]?.message, `ScriptAlias /cgi-bin/ (on line 3 of ${script.file}): this server runs no CGI programs; requests under it are refused (403)`);
   t.same((script.server.config.get('alias_module') as { aliases: unknown[] }).aliases, [{ kind: 'scriptalias', from: '/cgi-bin/', to: '/usr/lib/cgi-bin/' }]);
-  const env = await load(`${prefork}LoadModule authz_core_module ${MODS}/mod_authz_core.so\n<Directory /srv>\n<RequireAll>\nRequire all granted\nRequire not env bad_bot\n</RequireAll>\n</Directory>\n`);
-  t.ok(env.ok, 'Require env is accepted, as Apache accepts it');
-  t.same(env.startupMessages.map((m) => [m.id, m.level]), [['PF00008', 'warn']]);
-  t.equal(env.startupMessages[0]?.message, `Require not env bad_bot (on line 6 of ${env.file}): not evaluated by this server; the Require lines of its section count as one 'Require all denied'`);
+  const expr = await load(`${prefork}LoadModule authz_core_module ${MODS}/mod_authz_core.so\n<Directory /srv>\n<RequireAll>\nRequire all granted\nRequire not expr %{REQUEST_URI} =~ m#^/x#\n</RequireAll>\n</Directory>\n`);
+  t.ok(expr.ok, 'Require expr is accepted, as Apache accepts it');
+  t.same(expr.startupMessages.map((m) => [m.id, m.level]), [['PF00008', 'warn']]);
+  t.equal(expr.startupMessages[0]?.message, `Require not expr %{REQUEST_URI} =~ m#^/x# (on line 6 of ${expr.file}): not evaluated by this server; the Require lines of its section count as one 'Require all denied'`);
+  const env = await load(`${prefork}LoadModule authz_core_module ${MODS}/mod_authz_core.so\nLoadModule setenvif_module ${MODS}/mod_setenvif.so\nBrowserMatch ^bot bad_bot\n<Directory /srv>\n<RequireAll>\nRequire all granted\nRequire not env bad_bot\n</RequireAll>\n</Directory>\n`);
+  t.ok(env.ok);
+  t.same(env.startupMessages, [], 'Require env and setenvif are implemented: no warning');
 });
 
 t.test('prefork settings and check_config', async (t) => {

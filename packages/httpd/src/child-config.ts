@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CoreDirConfig, CoreServerConfig, DirSection, LoadResult } from '@prefork/core';
+import type { CoreDirConfig, CoreServerConfig, DirSection, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 
 interface HttpCfg { keepAlive?: boolean; keepAliveTimeout?: number; maxKeepAliveRequests?: number }
@@ -21,7 +21,7 @@ interface AuthzDir { rules?: Rule[]; merging?: 'off' | 'and' | 'or' }
 type ChildRule = (
   | { kind: 'all'; granted: boolean; negated?: boolean }
   | { kind: 'block'; op: 'all' | 'any' | 'none'; rules: ChildRule[] }
-  | { kind: 'ip' | 'host'; values: string[]; negated?: boolean }
+  | { kind: 'ip' | 'host' | 'env'; values: string[]; negated?: boolean }
   | { kind: 'local'; negated?: boolean }
   | { kind: 'method'; mask: string; negated?: boolean }
 ) & { methods?: string };
@@ -91,6 +91,7 @@ function childRule(r: Rule): ChildRule | undefined {
   if (p === 'ip' || p === 'host') return { kind: p, values: r.args, ...negated, ...limited };
   if (p === 'local') return { kind: 'local', ...negated, ...limited };
   if (p === 'method' && r.methodArgs !== undefined) return { kind: 'method', mask: r.methodArgs, ...negated, ...limited };
+  if (p === 'env') return { kind: 'env', values: r.args, ...negated, ...limited };
   return undefined;
 }
 
@@ -101,6 +102,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       const authz = s.config.get('authz_core_module') as AuthzDir | undefined;
       const entry: Record<string, unknown> = { kind: s.regex && !kind.endsWith('Match') ? `${kind}Match` : kind, pattern: s.path, require: childRules(authz?.rules) ?? [] };
       if (authz?.merging !== undefined) entry['authMerging'] = authz.merging;
+      const sei = s.config.get('setenvif_module') as SetEnvIfConfig | undefined;
+      if (sei?.conditionals.length) entry['setEnvIf'] = sei.conditionals;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;
@@ -174,6 +177,8 @@ function serverSnapshot(
   const set = (key: string, value: unknown) => {
     if (value !== undefined) snapshot[key] = value;
   };
+  const sei = server.config.get('setenvif_module') as SetEnvIfConfig | undefined;
+  if (sei?.conditionals.length) snapshot['setEnvIf'] = sei.conditionals;
   if (core) {
     // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
     set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));

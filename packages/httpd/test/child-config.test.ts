@@ -122,11 +122,12 @@ t.test('Require rules reach the child; a section with one it cannot evaluate is 
     'RequireAll reaches the child as a block',
   );
   t.same(
-    childRules([{ kind: 'none', rules: [{ kind: 'require', negate: false, provider: 'env', args: ['X'] }] }]),
+    childRules([{ kind: 'none', rules: [{ kind: 'require', negate: false, provider: 'expr', args: ['true'] }] }]),
     [{ kind: 'all', granted: false }],
-    'a block holding a provider the child cannot evaluate: the section is denied',
+    'a block holding a provider the child cannot evaluate (expr): the section is denied',
   );
-  t.same(childRules([{ kind: 'require', negate: false, provider: 'env', args: ['LET_IN'] }]), [{ kind: 'all', granted: false }], 'env provider: deny');
+  t.same(childRules([{ kind: 'require', negate: false, provider: 'expr', args: ['true'] }]), [{ kind: 'all', granted: false }], 'expr provider: deny');
+  t.same(childRules([{ kind: 'require', negate: false, provider: 'env', args: ['LET_IN'] }]), [{ kind: 'env', values: ['LET_IN'] }], 'env provider: evaluated');
   t.same(childRules([{ kind: 'require', negate: false, provider: 'all', args: ['granted'] }]), [{ kind: 'all', granted: true }]);
 });
 

@@ -175,6 +175,8 @@ export interface ClientInfo {
   remoteAddr: string;
   localAddr: string;
   remoteHost?: string;
+  /** r->subprocess_env (names lower-cased), for `Require env`. */
+  env?: ReadonlyMap<string, string>;
 }
 
 /** Method masks as the snapshot spells them (hexadecimal), each parsed once. */
@@ -235,6 +237,8 @@ function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: 
       const a = client.remoteAddr.replace(/^::ffff:/i, '');
       return a.startsWith('127.') || a === '::1' || a === client.localAddr.replace(/^::ffff:/i, '');
     }
+    case 'env':
+      return client.env !== undefined && rule.values.some((v) => client.env!.has(v.toLowerCase()));
   }
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
 import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
+import { applySetEnvIf } from '../handlers/setenvif.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
@@ -286,6 +287,10 @@ async function handleOneRequest(
   if (req.parsedUri?.scheme && !/^https?$/i.test(req.parsedUri.scheme)) {
     return finishWithError(socket, input, info, ctx, state, req, 400);
   }
+
+  // post_read_request: mod_setenvif's lines outside sections.
+  req.env = new Map();
+  applySetEnvIf(cfg.setEnvIf, req, info, req.env);
 
   let res: Response;
   try {
@@ -655,7 +660,10 @@ async function processRequest(
     throw new Die(403);
   }
   const isDir = walked.info?.isDir ?? false;
-  const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr };
+  // header_parser: mod_setenvif's lines in the sections that apply, before access is checked.
+  const env = (req.env ??= new Map());
+  for (const s of matchingSections(cfg, walked.filename, isDir, req.uri)) applySetEnvIf(s.setEnvIf, req, info, env);
+  const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr, env };
   if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri, req.method)) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
     throw new Die(403);
@@ -810,6 +818,7 @@ async function sendAndLog(
     && (cfg.maxKeepAliveRequests === 0 || left > 0)
     && !statusDropsConnection(res.status)
     && !hasToken(conn, 'close')
+    && !req.env?.has('nokeepalive')
     && ((kaSent = hasToken(conn, 'keep-alive')) || req.protoNum >= HTTP_VERSION(1, 1))
     && ctx.isRunning()) {
     keepalive = true;
@@ -873,7 +882,7 @@ async function sendAndLog(
     requestLine: req.theRequest, method: req.method, uri: req.uri, query: req.args, protocol: req.protocol,
     status: res.logAs?.status ?? res.status, bytesSent: res.logAs ? res.logAs.bytes : sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
     headersIn: (n) => reqHeaders.get(n), headersOut: (n) => (n.toLowerCase() === 'content-type' ? res.contentType : headers.get(n)),
-    env: () => undefined, filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
+    env: (n) => req.env?.get(n.toLowerCase()), filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
     keepAlives: state.keepalives,
   });
   const startUs = BigInt(req.requestTime) * 1000n;

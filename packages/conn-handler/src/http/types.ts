@@ -85,6 +85,8 @@ export interface Request {
   expecting100: boolean;
   /** r->connection->keepalive == AP_CONN_CLOSE. */
   forceClose: boolean;
+  /** r->subprocess_env as mod_setenvif leaves it (read by `Require env` and `nokeepalive`). */
+  env?: Map<string, string>;
   /** Request body framing once the headers are accepted. */
   body: { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked' };
   filename?: string;

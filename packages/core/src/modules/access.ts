@@ -78,8 +78,8 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   if (negate && d.stack.length === 0) {
     return 'negative Require directive has no effect in <RequireAny> directive';
   }
-  if (name === 'env' || name === 'expr') {
-    // Accepted as Apache accepts it; the child cannot evaluate it and fails closed.
+  if (name === 'expr') {
+    // Accepted as Apache accepts it; the child cannot evaluate ap_expr and fails closed.
     cmd.log({
       level: 'warn', module: 'authz_core', id: PF.REQUIRE_NOT_EVALUATED,
       message: `Require ${raw.trim()} (on line ${cmd.node.loc.line} of ${cmd.node.loc.file}): not evaluated by this server; the Require lines of its section count as one 'Require all denied'`,
