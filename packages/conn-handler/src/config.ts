@@ -176,6 +176,8 @@ export interface ChildConfig {
   directorySlash: boolean;
   /** Sections in configuration order; merged as Apache merges per-dir configs. */
   sections: AccessSection[];
+  /** ap_multipart_boundary for this generation (drawn by the master; absent: the child draws one). */
+  multipartBoundary?: string;
   /** SetEnvIf/BrowserMatch lines outside sections (the vhost's after the main server's), applied before the URL is mapped. */
   setEnvIf?: SetEnvIfEntry[];
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */

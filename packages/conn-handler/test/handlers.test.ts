@@ -72,3 +72,13 @@ t.test('through the engine: refused with 403 and PF02010, never sent', async (t)
   t.equal(statusOf((await exchange(srv.port, get('/sub/'))).data), 200, 'a DirectoryIndex page without a handler is served');
   t.equal(statusOf((await exchange(srv.port, get('/missing.cgi'))).data), 404, 'a missing script is a 404');
 });
+
+t.test("multipart ranges use the generation's ap_multipart_boundary from the snapshot", async (t) => {
+  const cfg = captureConfig(docroot, { multipartBoundary: '00112233aabbccdd' });
+  const srv = await startServer(cfg);
+  t.teardown(() => srv.close());
+  const res = (await exchange(srv.port, 'GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-1,4-5\r\nConnection: close\r\n\r\n')).data.toString('latin1');
+  t.match(res, /^HTTP\/1\.1 206 /);
+  t.match(res, /Content-Type: multipart\/byteranges; boundary=00112233aabbccdd\r\n/);
+  t.match(res, /\r\n--00112233aabbccdd--\r\n$/);
+});

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { CoreDirConfig, CoreServerConfig, DirSection, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
+import { randomBytes } from 'node:crypto';
 
 interface HttpCfg { keepAlive?: boolean; keepAliveTimeout?: number; maxKeepAliveRequests?: number }
 interface LogCfg { formats: Record<string, string>; logs: Array<{ target: string; format?: string; condition?: string }>; bufferedLogs?: boolean }
@@ -150,6 +151,8 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
       config,
     };
   });
+  // ap_multipart_boundary: http_post_config draws 64 random bits once; every child shares them.
+  snapshot['multipartBoundary'] = randomBytes(8).toString('hex');
   // Method numbers are the whole configuration's; a vhost's view inherits them (vhostConfig).
   if (result.registeredMethods?.length) snapshot['registeredMethods'] = result.registeredMethods;
   return snapshot;

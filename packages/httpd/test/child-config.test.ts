@@ -111,6 +111,7 @@ t.test('an empty configuration leaves the defaults to the child', async (t) => {
   t.notOk('serverTokens' in s && s['serverTokens'] !== 'Full', 'ServerTokens is Full or left to the default');
   t.notOk('accessLogs' in s && (s['accessLogs'] as unknown[]).length > 0);
   t.same(s['sections'], []);
+  t.match(s['multipartBoundary'], /^[0-9a-f]{16}$/, 'ap_multipart_boundary, drawn by the master for all children');
 });
 
 t.test('Require rules reach the child; a section with one it cannot evaluate is denied as a whole', async (t) => {

@@ -127,6 +127,20 @@ export function parseRanges(header: string, size: number, maxRanges: number): Ar
   return merged;
 }
 
+let ownBoundary: string | undefined;
+
+/**
+ * ap_multipart_boundary: 64 random bits in hex, drawn once at post_config, so one value for
+ * every child of a generation. The master puts it in the snapshot; a child started without one
+ * draws its own (insecure random bytes, as Apache's; node:crypto is not loaded for it). Always
+ * 16 digits (Apache drops leading zeros, 1 time in 16), so a response's length is the same each run.
+ */
+function multipartBoundary(cfg: ChildConfig): string {
+  if (cfg.multipartBoundary) return cfg.multipartBoundary;
+  const word = () => Math.floor(Math.random() * 0x100000000);
+  return (ownBoundary ??= ((BigInt(word()) << 32n) | BigInt(word())).toString(16).padStart(16, '0'));
+}
+
 /** The last second formatted, and its text: a busy child formats each second once. */
 let lastDateSecond = NaN;
 let lastDateText = '';
@@ -177,9 +191,7 @@ export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: 
         headers.set('Content-Range', `bytes ${s}-${e}/${fi.size}`);
         return { status: 206, headers, contentType, body: { kind: 'file', path: filename, parts: [{ start: s, end: e }] } };
       }
-      // byterange_filter's boundary: the request time in microseconds and the connection, in
-      // hex (no random bytes: loading node:crypto costs every child 3 ms at start).
-      const boundary = (BigInt(req.requestTime) * 1000n).toString(16).padStart(16, '0') + process.pid.toString(16);
+      const boundary = multipartBoundary(cfg);
       const parts = ranges.map(([s, e]) => ({
         prefix: Buffer.from(`\r\n--${boundary}\r\n${contentType ? `Content-type: ${contentType}\r\n` : ''}Content-range: bytes ${s}-${e}/${fi.size}\r\n\r\n`, 'latin1'),
         start: s,
