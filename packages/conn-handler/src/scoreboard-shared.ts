@@ -12,16 +12,17 @@ interface SharedWorker {
   readonly accessCount: bigint; readonly bytesServed: bigint; readonly myAccessCount: bigint; readonly myBytesServed: bigint;
   times: Tms; readonly client: string; readonly request: string; readonly vhost: string; readonly protocol: string;
 }
-/**
- * times(2) of this child, in clock ticks (100 per second on Linux), from process.cpuUsage():
- * no file is read on the request path. A child reaps no children: cutime and cstime stay 0.
- */
-/** One clock tick of times(2) on Linux. */
+/** One clock tick of times(2) on Linux (100 per second). */
 const TICK_MS = 10;
 
+/**
+ * times(2) of this child, in clock ticks, from process.cpuUsage() (microseconds): no file is
+ * read on the request path. A child reaps no children: cutime and cstime stay 0.
+ */
 function childTimes(): Tms {
   const { user, system } = process.cpuUsage();
-  return { utime: BigInt(Math.floor(user / 10_000)), stime: BigInt(Math.floor(system / 10_000)), cutime: 0n, cstime: 0n };
+  const tick = TICK_MS * 1000;
+  return { utime: BigInt(Math.floor(user / tick)), stime: BigInt(Math.floor(system / tick)), cutime: 0n, cstime: 0n };
 }
 
 interface SharedBoard {

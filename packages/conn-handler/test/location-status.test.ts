@@ -65,6 +65,11 @@ t.test('a line limited to other methods counts as granted inside a RequireAll (a
   const ok = (uri: string, method = 'GET') => accessAllowed(cfg, `${docroot}${uri}`, false, client, uri, method);
   t.ok(ok('/all'), 'GET: granted');
   t.notOk(ok('/all', 'POST'), 'POST: the ip line denies');
+  // A RequireAll whose only line is neutral (a `not` that does not match) leaves the section
+  // neutral: authorize_user_core answers 403 for neutral as for denied (httpd refuses this
+  // configuration with AH01624; the evaluation is checked on its own here).
+  cfg.sections.push(loc('/neutral', { require: [{ kind: 'block', op: 'all', rules: [{ kind: 'ip', values: ['10.1.1.1'], negated: true }] }] }));
+  t.notOk(ok('/neutral'), 'neutral at the top is 403');
 });
 
 t.test('Require inside <Limit>/<LimitExcept> counts for its methods only', async (t) => {

@@ -42,6 +42,15 @@ export function allowedIn(context: number, hasDirConfig: boolean): string {
  * OR_* class alone, or RSRC_CONF with it), the mask chosen allows and refuses the same places.
  */
 export function contextOfAllowed(allowed: string): number {
+  let context = contexts.get(allowed);
+  if (context === undefined) contexts.set(allowed, (context = parseAllowed(allowed)));
+  return context;
+}
+
+/** The masks of the dozen texts -L prints, each parsed once (a tree may repeat a directive sixty times). */
+const contexts = new Map<string, number>();
+
+function parseAllowed(allowed: string): number {
   let context = 0;
   if (allowed.includes('Allowed in *.conf anywhere')) context |= RSRC_CONF | ACCESS_CONF;
   else if (allowed.includes('Allowed in *.conf only outside')) context |= RSRC_CONF;

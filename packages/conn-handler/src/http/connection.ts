@@ -582,7 +582,8 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   let filename = walked.filename;
   let info = walked.info;
   // ap_internal_redirect to the document: a GET (HEAD stays HEAD, GET's number too).
-  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr }, uri, 'GET')) {
+  // The redirect keeps the request's variables (ap_internal_redirect copies subprocess_env).
+  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env: req.env }, uri, 'GET')) {
     errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
     return { kind: 'failed', status: 403 };
   }

@@ -61,6 +61,9 @@ export interface PreforkSettings {
   group: string;
 }
 
+/** ListenTCPDeferAccept's default, in seconds (listen.c's 30). */
+export const DEFAULT_TCP_DEFER_ACCEPT = 30;
+
 /** core.c's accept filter map on a system without SO_ACCEPTFILTER (Linux). */
 export const DEFAULT_ACCEPT_FILTERS: Readonly<Record<string, string>> = { http: 'data', https: 'data' };
 
@@ -78,7 +81,7 @@ export function defaultPreforkSettings(serverRoot: string): PreforkSettings {
     listenCoresBucketsRatio: 0,
     receiveBufferSize: 0,
     sendBufferSize: 0,
-    listenTcpDeferAccept: 30,
+    listenTcpDeferAccept: DEFAULT_TCP_DEFER_ACCEPT,
     acceptFilters: { ...DEFAULT_ACCEPT_FILTERS },
     pidFile: `${serverRoot}/logs/httpd.pid`,
     scoreBoardFile: undefined,

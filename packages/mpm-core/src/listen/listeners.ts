@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { isIP } from 'node:net';
-import { DEFAULT_ACCEPT_FILTERS, type ListenDirective, type PreforkSettings } from '../config/settings.js';
+import { DEFAULT_ACCEPT_FILTERS, DEFAULT_TCP_DEFER_ACCEPT, type ListenDirective, type PreforkSettings } from '../config/settings.js';
 import * as libc from '../native/libc.js';
 import { coreLog, type MpmLogRecord } from '../logging.js';
 
@@ -186,7 +186,7 @@ export function setupListeners(
   if (buckets[0].length === 0) throw new ListenError(['no listening sockets available, shutting down']);
   // Each generation, on every listener (a kept one too), as ap_setup_listeners does.
   const filters = settings.acceptFilters ?? DEFAULT_ACCEPT_FILTERS;
-  for (const l of buckets.flat()) applyAcceptFilter(l, filters, settings.listenTcpDeferAccept ?? 30, warn);
+  for (const l of buckets.flat()) applyAcceptFilter(l, filters, settings.listenTcpDeferAccept ?? DEFAULT_TCP_DEFER_ACCEPT, warn);
   return buckets;
 }
 
