@@ -3,7 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
-import type { SetEnvIfEntry } from '@prefork/core';
+import type { HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -34,6 +34,9 @@ export type RequireRule = (
 /** One SetEnvIf/BrowserMatch condition, as @prefork/core's setenvif module records it. */
 export type { SetEnvIfEntry };
 
+/** Header/RequestHeader lines (mod_headers), as @prefork/core's headers module records them. */
+export type { HeaderEntry, HeaderFormatTag, HeadersDirConfig };
+
 /** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
   kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
@@ -53,6 +56,8 @@ export interface AccessSection {
   authMerging?: 'off' | 'and' | 'or';
   /** SetEnvIf/BrowserMatch lines of the section, applied after the URL is mapped (header_parser). */
   setEnvIf?: SetEnvIfEntry[];
+  /** Header/RequestHeader lines of the section, after those of the sections before it. */
+  headers?: HeadersDirConfig;
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
   /** `Options` inside the section (default FollowSymlinks). */
@@ -180,6 +185,8 @@ export interface ChildConfig {
   multipartBoundary?: string;
   /** SetEnvIf/BrowserMatch lines outside sections (the vhost's after the main server's), applied before the URL is mapped. */
   setEnvIf?: SetEnvIfEntry[];
+  /** Header/RequestHeader lines outside sections (the vhost's after the main server's). */
+  headers?: HeadersDirConfig;
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
   /** `SetHandler` at server level (sections' own come in `sections`). */

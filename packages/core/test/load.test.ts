@@ -159,3 +159,15 @@ t.test('JavaScript modules', async (t) => {
   const wrong = await load(`${prefork}LoadModule other_module ${example}\n`);
   t.match(wrong.errors[0]?.message, /^PF00005: Can't locate API module structure `other_module'/);
 });
+
+t.test('mod_headers: lines land in the table of their kind, server first then each section; expr= warns', async (t) => {
+  const r = await load(`${prefork}LoadModule headers_module ${MODS}/mod_headers.so\nHeader always set X-A "%{V}e/%D%%" env=!V\nHeader set X-B:junk b\nRequestHeader edit* X-C "(a+)" "<$1>" early\n<Location /x>\nHeader unset X-B\nHeader set X-E v expr=%{REQUEST_URI}=~/x/\n</Location>\n`);
+  t.ok(r.ok, 'loads');
+  const server = r.server.dirDefaults.get('headers_module') as { fixupIn: unknown[]; fixupOut: unknown[]; fixupErr: unknown[] };
+  t.same(server.fixupErr, [{ action: 'set', header: 'X-A', condition: { env: 'V', negated: true }, format: [{ tag: 'e', arg: 'V' }, { text: '/' }, { tag: 'D' }, { text: '%' }] }]);
+  t.same(server.fixupOut, [{ action: 'set', header: 'X-B', format: [{ text: 'b' }] }], 'the name ends at the colon');
+  t.same(server.fixupIn, [{ action: 'edit*', header: 'X-C', regex: '(a+)', condition: { early: true }, format: [{ text: '<$1>' }] }]);
+  const loc = r.server.locations[0]!.config.get('headers_module') as { fixupOut: Array<{ action: string; expr?: string }> };
+  t.same(loc.fixupOut.map((e) => [e.action, e.expr]), [['unset', undefined], ['set', '%{REQUEST_URI}=~/x/']]);
+  t.match(r.startupMessages, [{ id: 'PF00009', module: 'headers', level: 'warn', message: /^Header \(on line 8 of .*\): expressions are not evaluated/ }]);
+});

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CoreDirConfig, CoreServerConfig, DirSection, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import type { CoreDirConfig, CoreServerConfig, DirSection, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -105,6 +105,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (authz?.merging !== undefined) entry['authMerging'] = authz.merging;
       const sei = s.config.get('setenvif_module') as SetEnvIfConfig | undefined;
       if (sei?.conditionals.length) entry['setEnvIf'] = sei.conditionals;
+      const headers = headerLines(s.config.get('headers_module') as HeadersDirConfig | undefined);
+      if (headers) entry['headers'] = headers;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;
@@ -122,6 +124,11 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
     }
     sectionEntries(s.sections, out);
   }
+}
+
+/** mod_headers' lines of a section or server; undefined when it has none. */
+function headerLines(h: HeadersDirConfig | undefined): HeadersDirConfig | undefined {
+  return h && (h.fixupIn.length || h.fixupOut.length || h.fixupErr.length) ? h : undefined;
 }
 
 function lowerValues(map: Record<string, string>): Record<string, string> {
@@ -182,6 +189,8 @@ function serverSnapshot(
   };
   const sei = server.config.get('setenvif_module') as SetEnvIfConfig | undefined;
   if (sei?.conditionals.length) snapshot['setEnvIf'] = sei.conditionals;
+  const headers = headerLines(server.dirDefaults.get('headers_module') as HeadersDirConfig | undefined);
+  if (headers) snapshot['headers'] = headers;
   if (core) {
     // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
     set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));

@@ -7,6 +7,7 @@
 import type { SetEnvIfEntry } from '../config.js';
 import type { Request } from '../http/types.js';
 import { cachedRegExp } from '../regex-cache.js';
+import { pregsub } from './pregsub.js';
 
 /** What the special attributes read besides the request. */
 export interface SetEnvIfConnection {
@@ -40,25 +41,6 @@ function attributeValue(e: SetEnvIfEntry, name: string, req: Request, conn: SetE
   return req.headers.get(name) ?? env.get(name.toLowerCase());
 }
 
-/** ap_pregsub: $0…$9 from the match; a backslash makes the next character literal. */
-function substitute(template: string, match: RegExpExecArray): string {
-  let out = '';
-  for (let i = 0; i < template.length; i++) {
-    const c = template[i]!;
-    const next = template[i + 1];
-    if (c === '$' && next !== undefined && next >= '0' && next <= '9') {
-      out += match[Number(next)] ?? '';
-      i++;
-    } else if (c === '\\' && next !== undefined) {
-      out += next;
-      i++;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 /** Runs `entries` in order over the request, changing `env` (names lower-cased). */
 export function applySetEnvIf(entries: readonly SetEnvIfEntry[] | undefined, req: Request, conn: SetEnvIfConnection, env: Map<string, string>): void {
   if (!entries) return;
@@ -77,7 +59,7 @@ export function applySetEnvIf(entries: readonly SetEnvIfEntry[] | undefined, req
     // r->subprocess_env is an apr_table: its names compare without case.
     for (const [name, v] of e.features) {
       if (v === '!') env.delete(name.toLowerCase());
-      else env.set(name.toLowerCase(), match ? substitute(v, match) : v);
+      else env.set(name.toLowerCase(), match ? pregsub(v, match) : v);
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
 import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
+import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
@@ -288,8 +289,9 @@ async function handleOneRequest(
     return finishWithError(socket, input, info, ctx, state, req, 400);
   }
 
-  // post_read_request: mod_setenvif's lines outside sections.
+  // post_read_request: mod_headers' early lines (first), then mod_setenvif's outside sections.
   req.env = new Map();
+  if (cfg.headers) earlyHeaders(cfg, req, ctx);
   applySetEnvIf(cfg.setEnvIf, req, info, req.env);
 
   let res: Response;
@@ -490,6 +492,12 @@ function selfUrlBase(cfg: ChildConfig, req: Request): string {
 }
 
 function errorResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string; text?: string; recursiveError?: number } = {}): Response {
+  const res = cannedResponse(cfg, req, status, opts);
+  res.errorPath = true;
+  return res;
+}
+
+function cannedResponse(cfg: ChildConfig, req: Request, status: number, opts: { location?: string; text?: string; recursiveError?: number }): Response {
   const headers = new OutHeaders();
   if (statusIsHeaderOnly(status)) return { status, headers, body: { kind: 'empty' }, noContentLength: true };
   if (opts.location) headers.set('Location', opts.location);
@@ -611,7 +619,9 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   } catch {
     return { kind: 'failed', status: 403 };
   }
-  return { kind: 'file', res: serveFile(cfg, sub, filename, info) };
+  const res = serveFile(cfg, sub, filename, info);
+  res.dirOf = { uri, filename };
+  return { kind: 'file', res };
 }
 
 /** From a parsed, accepted request to its response (ap_process_request_internal + handler). */
@@ -684,6 +694,17 @@ async function processRequest(
     errorLog.log('alias', 'error', `PF02010: ${translated.rule.kind === 'scriptalias' ? 'ScriptAlias' : 'ScriptAliasMatch'} ${translated.rule.from} maps to programs, which this server does not run: ${walked.filename}`, client);
     throw new Die(403);
   }
+  // fixups: mod_dir's trailing-slash redirect comes before mod_headers' RequestHeader lines.
+  if (isDir && !walked.pathInfo && !req.uri.endsWith('/') && cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')
+    && handlerFor(cfg, req.uri, walked.filename, isDir) !== 'server-status') {
+    const location = `${selfUrlBase(cfg, req)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
+    throw new Die(301, { location });
+  }
+  const inLines = hasHeaderLines(cfg) ? mergedHeaders(cfg.headers, matchingSections(cfg, walked.filename, isDir, req.uri))?.fixupIn : undefined;
+  if (inLines?.length) {
+    applyHeaderEntries(inLines, req.headers.compressed(), headerVars(ctx, req), { early: false });
+    req.headers.changed();
+  }
   // mod_status answers GET (and so HEAD) under its handler; any other method falls through to
   // the default handler, as status_handler declines it.
   if (ctx.serverStatus && (req.method === 'GET' || req.method === 'HEAD') && handlerFor(cfg, req.uri, walked.filename, isDir) === 'server-status') {
@@ -694,12 +715,7 @@ async function processRequest(
   let filename = walked.filename;
   let fileInfo = walked.info;
   if (isDir && !walked.pathInfo) {
-    if (!req.uri.endsWith('/')) {
-      if (cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')) {
-        const location = `${selfUrlBase(cfg, req)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
-        throw new Die(301, { location });
-      }
-    } else {
+    if (req.uri.endsWith('/')) {
       for (const name of directoryIndexFor(cfg, filename)) {
         const candidate = filename.replace(/\/$/, '') + '/' + name;
         const st = statFile(candidate);
@@ -806,6 +822,7 @@ async function sendAndLog(
 ): Promise<boolean> {
   const { cfg } = ctx;
   ctx.scoreboard.setStatus(Stage.BUSY_WRITE);
+  if (!req.assbackwards && (req.earlyHeaders || hasHeaderLines(cfg))) res = responseHeaders(ctx, req, res, `${info.remoteAddr}:${info.remotePort}`);
   const headers = res.headers;
   let chunked = !!res.forceChunked;
   const hasLength = headers.get('Content-Length') !== undefined;
@@ -837,15 +854,21 @@ async function sendAndLog(
     lines.push(`HTTP/1.1 ${statusLine(res.status)}`);
     lines.push(`Date: ${httpDate(Date.now())}`);
     lines.push(`Server: ${serverBanner(cfg)}`);
-    for (const [k, v] of headers.entries()) lines.push(`${k}: ${v}`);
-    if (keepalive && kaSent) {
+    let typeInTable = false;
+    for (const [k, v] of headers.entries()) {
+      lines.push(`${k}: ${v}`);
+      if (k.length === 12 && k.toLowerCase() === 'content-type') typeInTable = true;
+    }
+    if (res.bare) {
+      // Nothing more (the header filter's second refusal).
+    } else if (keepalive && kaSent) {
       lines.push(`Keep-Alive: ${cfg.maxKeepAliveRequests ? `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}, max=${left}` : `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}`}`);
       lines.push('Connection: Keep-Alive');
     } else if (!keepalive) {
       lines.push('Connection: close');
     }
-    if (chunked) lines.push('Transfer-Encoding: chunked');
-    if (res.contentType) lines.push(`Content-Type: ${res.contentType}`);
+    if (chunked && !res.bare) lines.push('Transfer-Encoding: chunked');
+    if (res.contentType && !typeInTable && !res.bare) lines.push(`Content-Type: ${res.contentType}`);
   }
   const head = req.assbackwards ? Buffer.alloc(0) : Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
   let out = head.length;
@@ -892,6 +915,110 @@ async function sendAndLog(
   ctx.scoreboard.setVhost(cfg.serverName);
   if (!keepalive) state.close = true;
   return keepalive;
+}
+
+/** Whether any Header/RequestHeader line is configured for this server (cached per configuration). */
+const headerLinesOf = new WeakMap<ChildConfig, boolean>();
+function hasHeaderLines(cfg: ChildConfig): boolean {
+  let has = headerLinesOf.get(cfg);
+  if (has === undefined) {
+    has = cfg.headers !== undefined || cfg.sections.some((s) => s.headers !== undefined);
+    headerLinesOf.set(cfg, has);
+  }
+  return has;
+}
+
+/** What a Header value's %-specifiers read for this request. */
+function headerVars(ctx: ConnectionContext, req: Request): HeaderVars {
+  return {
+    env: req.env,
+    requestTimeUs: BigInt(req.requestTime) * 1000n,
+    sload: () => {
+      // ap_get_sload: ready workers of the running generation, and those busy.
+      const board = ctx.scoreboard.readStatus?.();
+      let idle = 0;
+      let busy = 0;
+      for (const p of board?.processes ?? []) {
+        if (!p.pid || p.quiescing) continue;
+        for (const w of p.workers) {
+          if (w.status === Stage.READY && p.generation === board!.runningGeneration) idle++;
+          else if (w.status !== Stage.DEAD && w.status !== Stage.STARTING && w.status !== Stage.IDLE_KILL && w.status !== Stage.READY) busy++;
+        }
+      }
+      return { idle, busy };
+    },
+  };
+}
+
+/** ap_headers_early: the server's `early` lines on the request's fields and the two response tables. */
+function earlyHeaders(cfg: ChildConfig, req: Request, ctx: ConnectionContext): void {
+  const h = cfg.headers!;
+  const vars = headerVars(ctx, req);
+  if (h.fixupIn.length) {
+    applyHeaderEntries(h.fixupIn, req.headers.compressed(), vars, { early: true });
+    req.headers.changed();
+  }
+  const err: Table = [];
+  const out: Table = [];
+  applyHeaderEntries(h.fixupErr, err, vars, { early: true });
+  applyHeaderEntries(h.fixupOut, out, vars, { early: true });
+  if (err.length || out.length) req.earlyHeaders = { err, out };
+}
+
+/**
+ * The response's fields as mod_headers leaves them, then checked as the HTTP header filter
+ * checks them: a field it refuses turns the response into a 500 (once; a 500 refused again is
+ * sent with no body and no other fields).
+ */
+function responseHeaders(ctx: ConnectionContext, req: Request, res: Response, client: string, retry = false): Response {
+  const { cfg } = ctx;
+  const dir = res.dirOf ?? (req.walkedUri !== undefined ? { uri: req.walkedUri, filename: req.filename } : undefined);
+  const lines = mergedHeaders(cfg.headers, dir ? matchingSections(cfg, dir.filename, res.dirOf ? false : req.filenameIsDir ?? false, dir.uri) : []);
+  const vars = headerVars(ctx, req);
+  const handlerFields = res.headers.entries();
+  let err: Table;
+  let out: Table;
+  if (!res.errorPath) {
+    // FIXUP_HEADERS_OUT: `always` lines on err_headers_out, the others on headers_out.
+    err = [...(req.earlyHeaders?.err ?? [])];
+    out = [...(req.earlyHeaders?.out ?? []), ...handlerFields];
+    res.contentType = applyHeaderEntries(lines?.fixupErr, err, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
+    res.contentType = applyHeaderEntries(lines?.fixupOut, out, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
+  } else {
+    // FIXUP_HEADERS_ERR on a fresh err_headers_out; the old one became headers_out.
+    err = [];
+    out = [...(req.earlyHeaders?.err ?? []), ...handlerFields];
+    res.contentType = applyHeaderEntries(lines?.fixupErr, err, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
+  }
+  // The header filter's overlay: err_headers_out first. Date and Server are the server's own.
+  const all: Table = [...err, ...out];
+  tableUnset(all, 'Date');
+  tableUnset(all, 'Server');
+  // The content-length filter counts the body again: a changed or removed length is put back.
+  const length = tableGet([...handlerFields], 'Content-Length');
+  if (length !== undefined) tableSet(all, 'Content-Length', length);
+  if (res.contentType !== undefined && tableGet(all, 'Content-Type') !== undefined) tableSet(all, 'Content-Type', res.contentType);
+  if (statusIsHeaderOnly(res.status)) {
+    tableUnset(all, 'Content-Length');
+    tableUnset(all, 'Transfer-Encoding');
+  }
+  const refused = checkResponseHeaders(all, cfg.httpProtocolOptions.strict);
+  if (refused !== undefined) {
+    ctx.errorLog.log('http', 'error', refused, client);
+    // Both tables are cleared and ap_die(500) answers: its page goes out without a length,
+    // and the connection ends.
+    req.forceClose = true;
+    req.earlyHeaders = undefined;
+    if (!retry) {
+      const page = errorResponse(cfg, req, 500);
+      page.headers.delete('Content-Length');
+      if (page.body.kind === 'buffer') page.body = { kind: 'unsized', data: page.body.data };
+      return responseHeaders(ctx, req, page, client, true);
+    }
+    // Refused again: a 500 with no body and no other field.
+    return { status: 500, headers: OutHeaders.from([['Content-Length', '0']]), body: { kind: 'empty' }, bare: true };
+  }
+  return { ...res, headers: OutHeaders.from(all) };
 }
 
 function write(socket: Duplex, data: Buffer): Promise<void> {

@@ -28,6 +28,34 @@ export class HeaderTable {
     this.merged = null;
   }
 
+  /**
+   * apr_table_compress with OVERLAP_TABLES_MERGE, as Apache leaves r->headers_in once read:
+   * repeated fields joined with ", " in the first one's place. Returns the entries for
+   * changing in place; {@link changed} must follow a change.
+   */
+  compressed(): Array<[string, string]> {
+    const seen = new Map<string, number>();
+    const out: Array<[string, string]> = [];
+    for (const [k, v] of this.raw) {
+      const key = k.toLowerCase();
+      const at = seen.get(key);
+      if (at === undefined) {
+        seen.set(key, out.length);
+        out.push([k, v]);
+      } else {
+        out[at] = [out[at]![0], `${out[at]![1]}, ${v}`];
+      }
+    }
+    this.raw.splice(0, this.raw.length, ...out);
+    this.merged = null;
+    return this.raw;
+  }
+
+  /** The entries were changed in place. */
+  changed(): void {
+    this.merged = null;
+  }
+
   get count(): number {
     return this.raw.length;
   }
@@ -36,6 +64,13 @@ export class HeaderTable {
 /** Response headers that keep their first insertion position when set again (apr_table_set). */
 export class OutHeaders {
   private readonly list: Array<[string, string]> = [];
+
+  /** A table holding these entries (repeated names kept, as apr_table_add leaves them). */
+  static from(entries: ReadonlyArray<[string, string]>): OutHeaders {
+    const h = new OutHeaders();
+    h.list.push(...entries);
+    return h;
+  }
 
   set(name: string, value: string): void {
     const i = this.list.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
@@ -98,6 +133,8 @@ export interface Request {
   walkedUri?: string;
   /** Whether `filename` named a directory after the walk. */
   filenameIsDir?: boolean;
+  /** r->err_headers_out and r->headers_out as `Header … early` lines leave them once the request is read. */
+  earlyHeaders?: { err: Array<[string, string]>; out: Array<[string, string]> };
 }
 
 /** A response body: bytes in memory, slices of a file, or bytes whose length is not declared. */
@@ -121,4 +158,16 @@ export interface Response {
    * logs the failed document request's status and no bytes (the last request of the chain).
    */
   logAs?: { status: number; bytes: number };
+  /**
+   * Made by ap_send_error_response (an error, a redirect, a 304): only `Header always` lines
+   * apply, and the handler's fields are not sent. Unset: a handler's response.
+   */
+  errorPath?: boolean;
+  /**
+   * The URL and file whose sections' Header lines apply when they are not the request's own
+   * (an ErrorDocument served by an internal redirect).
+   */
+  dirOf?: { uri: string; filename: string };
+  /** Only Date, Server and the table's fields are sent (no Connection, Content-Type …). */
+  bare?: boolean;
 }
