@@ -3,7 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
-import type { HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
+import type { EnvDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -37,6 +37,9 @@ export type { SetEnvIfEntry };
 /** Header/RequestHeader lines (mod_headers), as @prefork/core's headers module records them. */
 export type { HeaderEntry, HeaderFormatTag, HeadersDirConfig };
 
+/** SetEnv/PassEnv/UnsetEnv (mod_env), as @prefork/core's env module records them. */
+export type { EnvDirConfig };
+
 /** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
   kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
@@ -58,6 +61,8 @@ export interface AccessSection {
   setEnvIf?: SetEnvIfEntry[];
   /** Header/RequestHeader lines of the section, after those of the sections before it. */
   headers?: HeadersDirConfig;
+  /** SetEnv/PassEnv/UnsetEnv lines of the section. */
+  env?: EnvDirConfig;
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
   /** `Options` inside the section (default FollowSymlinks). */
@@ -187,6 +192,8 @@ export interface ChildConfig {
   setEnvIf?: SetEnvIfEntry[];
   /** Header/RequestHeader lines outside sections (the vhost's after the main server's). */
   headers?: HeadersDirConfig;
+  /** SetEnv/PassEnv lines outside sections (the vhost's merged over the main server's). */
+  env?: EnvDirConfig;
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
   /** `SetHandler` at server level (sections' own come in `sections`). */

@@ -174,7 +174,8 @@ export function compileLogFormat(format: string): (r: LogRecord) => string {
     }
     const arg = m[2];
     const d = m[3]!;
-    const dash = (v: string | undefined): string => (v === undefined || v === '' ? '-' : escapeLogItem(v));
+    // process_item: only an absent value is '-'; an empty one is logged empty.
+    const dash = (v: string | undefined): string => (v === undefined ? '-' : escapeLogItem(v));
     switch (d) {
       case '%': pieces.push(() => '%'); break;
       case 'h': case 'a': pieces.push((r) => r.remoteAddr); break;

@@ -171,3 +171,20 @@ t.test('mod_headers: lines land in the table of their kind, server first then ea
   t.same(loc.fixupOut.map((e) => [e.action, e.expr]), [['unset', undefined], ['set', '%{REQUEST_URI}=~/x/']]);
   t.match(r.startupMessages, [{ id: 'PF00009', module: 'headers', level: 'warn', message: /^Header \(on line 8 of .*\): expressions are not evaluated/ }]);
 });
+
+t.test('mod_env: SetEnv, UnsetEnv and PassEnv per directory; a vhost merges over the main server', async (t) => {
+  process.env['PREFORK_TEST_PASSED'] = 'passed';
+  t.teardown(() => delete process.env['PREFORK_TEST_PASSED']);
+  const r = await load(`${prefork}LoadModule env_module ${MODS}/mod_env.so\nListen 127.0.0.1:8089\nSetEnv A 1\nSetEnv a 2\nSetEnv B\nPassEnv PREFORK_TEST_PASSED PREFORK_TEST_NOT_SET\nSetEnv X=y\n<Directory /srv>\nSetEnv C 3\nUnsetEnv C A\n</Directory>\n<VirtualHost 127.0.0.1:8089>\nUnsetEnv B\nSetEnv D 4\n</VirtualHost>\n`);
+  t.ok(r.ok);
+  const main = r.server.dirDefaults.get('env_module') as { vars: string[][]; unset: string[] };
+  t.same(main.vars, [['A', '2'], ['B', ''], ['PREFORK_TEST_PASSED', 'passed'], ['X=y', '']], 'a name set again keeps its first place');
+  const dir = r.server.directories[0]!.config.get('env_module') as { vars: string[][]; unset: string[] };
+  t.same(dir, { vars: [], unset: ['C', 'A'] }, 'UnsetEnv drops what the section set before it');
+  const vhost = r.vhosts[0]!.dirDefaults.get('env_module') as { vars: string[][] };
+  t.same(vhost.vars, [['A', '2'], ['PREFORK_TEST_PASSED', 'passed'], ['X=y', ''], ['D', '4']]);
+  t.match(r.startupMessages, [
+    { id: 'AH01506', module: 'env', level: 'warn', message: 'PassEnv variable PREFORK_TEST_NOT_SET was undefined' },
+    { id: 'AH10032', module: 'env', level: 'warn', message: "Spurious usage of '=' in an environment variable name. 'SetEnv X y' expected instead?" },
+  ]);
+});

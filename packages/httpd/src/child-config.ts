@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CoreDirConfig, CoreServerConfig, DirSection, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import type { CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -107,6 +107,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (sei?.conditionals.length) entry['setEnvIf'] = sei.conditionals;
       const headers = headerLines(s.config.get('headers_module') as HeadersDirConfig | undefined);
       if (headers) entry['headers'] = headers;
+      const env = s.config.get('env_module') as EnvDirConfig | undefined;
+      if (env && (env.vars.length || env.unset.length)) entry['env'] = env;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;
@@ -191,6 +193,8 @@ function serverSnapshot(
   if (sei?.conditionals.length) snapshot['setEnvIf'] = sei.conditionals;
   const headers = headerLines(server.dirDefaults.get('headers_module') as HeadersDirConfig | undefined);
   if (headers) snapshot['headers'] = headers;
+  const env = server.dirDefaults.get('env_module') as EnvDirConfig | undefined;
+  if (env?.vars.length) snapshot['env'] = env;
   if (core) {
     // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
     set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
 import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
+import { applySetEnv } from '../handlers/env.js';
 import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
@@ -694,7 +695,8 @@ async function processRequest(
     errorLog.log('alias', 'error', `PF02010: ${translated.rule.kind === 'scriptalias' ? 'ScriptAlias' : 'ScriptAliasMatch'} ${translated.rule.from} maps to programs, which this server does not run: ${walked.filename}`, client);
     throw new Die(403);
   }
-  // fixups: mod_dir's trailing-slash redirect comes before mod_headers' RequestHeader lines.
+  // fixups: mod_env's variables, then mod_dir's trailing-slash redirect, then mod_headers' RequestHeader lines.
+  if (hasEnvLines(cfg)) applySetEnv(cfg.env, matchingSections(cfg, walked.filename, isDir, req.uri), env);
   if (isDir && !walked.pathInfo && !req.uri.endsWith('/') && cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')
     && handlerFor(cfg, req.uri, walked.filename, isDir) !== 'server-status') {
     const location = `${selfUrlBase(cfg, req)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
@@ -924,6 +926,17 @@ function hasHeaderLines(cfg: ChildConfig): boolean {
   if (has === undefined) {
     has = cfg.headers !== undefined || cfg.sections.some((s) => s.headers !== undefined);
     headerLinesOf.set(cfg, has);
+  }
+  return has;
+}
+
+/** Whether any SetEnv/PassEnv/UnsetEnv line is configured for this server (cached per configuration). */
+const envLinesOf = new WeakMap<ChildConfig, boolean>();
+function hasEnvLines(cfg: ChildConfig): boolean {
+  let has = envLinesOf.get(cfg);
+  if (has === undefined) {
+    has = cfg.env !== undefined || cfg.sections.some((s) => s.env !== undefined);
+    envLinesOf.set(cfg, has);
   }
   return has;
 }

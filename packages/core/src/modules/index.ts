@@ -4,6 +4,7 @@ import { authzCoreModule, authzHostModule } from './access.js';
 import { httpModule, logConfigModule, logioModule, macroModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
 import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
+import { envModule } from './env.js';
 import { headersModule } from './headers.js';
 import { setenvifModule } from './setenvif.js';
 
@@ -11,6 +12,7 @@ export * from './access.js';
 export * from './base.js';
 export * from './content.js';
 export * from './core.js';
+export * from './env.js';
 export * from './headers.js';
 export * from './setenvif.js';
 
@@ -23,5 +25,5 @@ export const PRELOADED_MODULES: readonly string[] = [
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
   coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
-  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule,
 ];
