@@ -852,6 +852,8 @@ async function sendAndLog(
 
   const bodyLen = bodyLength(res);
   const lines: string[] = [];
+  // What ap_set_keepalive and the header filter add to r->headers_out (the access log's %{…}o sees them).
+  const protocolFields: Array<[string, string]> = [];
   if (!req.assbackwards) {
     lines.push(`HTTP/1.1 ${statusLine(res.status)}`);
     lines.push(`Date: ${httpDate(Date.now())}`);
@@ -864,12 +866,13 @@ async function sendAndLog(
     if (res.bare) {
       // Nothing more (the header filter's second refusal).
     } else if (keepalive && kaSent) {
-      lines.push(`Keep-Alive: ${cfg.maxKeepAliveRequests ? `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}, max=${left}` : `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}`}`);
-      lines.push('Connection: Keep-Alive');
+      protocolFields.push(['Keep-Alive', cfg.maxKeepAliveRequests ? `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}, max=${left}` : `timeout=${Math.floor(cfg.keepAliveTimeoutMs / 1000)}`]);
+      protocolFields.push(['Connection', 'Keep-Alive']);
     } else if (!keepalive) {
-      lines.push('Connection: close');
+      protocolFields.push(['Connection', 'close']);
     }
-    if (chunked && !res.bare) lines.push('Transfer-Encoding: chunked');
+    if (chunked && !res.bare) protocolFields.push(['Transfer-Encoding', 'chunked']);
+    for (const [k, v] of protocolFields) lines.push(`${k}: ${v}`);
     if (res.contentType && !typeInTable && !res.bare) lines.push(`Content-Type: ${res.contentType}`);
   }
   const head = req.assbackwards ? Buffer.alloc(0) : Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
@@ -907,7 +910,7 @@ async function sendAndLog(
     remoteAddr: info.remoteAddr, remotePort: info.remotePort, localAddr: info.localAddr, localPort: info.localPort,
     requestLine: req.theRequest, method: req.method, uri: req.uri, query: req.args, protocol: req.protocol,
     status: res.logAs?.status ?? res.status, bytesSent: res.logAs ? res.logAs.bytes : sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
-    headersIn: (n) => reqHeaders.get(n), headersOut: (n) => (n.toLowerCase() === 'content-type' ? res.contentType : headers.get(n)),
+    headersIn: (n) => reqHeaders.get(n), headersOut: (n) => logHeaderOut(n, res, protocolFields),
     env: (n) => req.env?.get(n.toLowerCase()), filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
     keepAlives: state.keepalives,
   });
@@ -928,6 +931,21 @@ function hasHeaderLines(cfg: ChildConfig): boolean {
     headerLinesOf.set(cfg, has);
   }
   return has;
+}
+
+/**
+ * log_header_out: the type without its parameters (ap_field_noparam), every Set-Cookie joined
+ * with ", ", any other field's first value, the fields the server added last included.
+ */
+function logHeaderOut(name: string, res: Response, added: ReadonlyArray<[string, string]>): string | undefined {
+  const key = name.toLowerCase();
+  if (key === 'content-type' && res.contentType !== undefined) return res.contentType.replace(/;.*$/s, '').replace(/\s+$/, '');
+  const table = res.headers.entries();
+  if (key === 'set-cookie') {
+    const all = table.filter(([k]) => k.toLowerCase() === key).map(([, v]) => v);
+    return all.length ? all.join(', ') : undefined;
+  }
+  return res.headers.get(name) ?? added.find(([k]) => k.toLowerCase() === key)?.[1];
 }
 
 /** Whether any SetEnv/PassEnv/UnsetEnv line is configured for this server (cached per configuration). */
