@@ -3,7 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
-import type { EnvDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
+import type { EnvDirConfig, ExpiresDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -40,6 +40,9 @@ export type { HeaderEntry, HeaderFormatTag, HeadersDirConfig };
 /** SetEnv/PassEnv/UnsetEnv (mod_env), as @prefork/core's env module records them. */
 export type { EnvDirConfig };
 
+/** ExpiresActive/ExpiresByType/ExpiresDefault (mod_expires), as @prefork/core's expires module records them. */
+export type { ExpiresDirConfig };
+
 /** A `<Directory>`, `<DirectoryMatch>`, `<Files>`, `<FilesMatch>`, `<Location>` or `<LocationMatch>` section. */
 export interface AccessSection {
   kind: 'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
@@ -63,6 +66,8 @@ export interface AccessSection {
   headers?: HeadersDirConfig;
   /** SetEnv/PassEnv/UnsetEnv lines of the section. */
   env?: EnvDirConfig;
+  /** mod_expires' lines of the section (absent: none, which still resets the wildcard flag). */
+  expires?: ExpiresDirConfig;
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
   /** `Options` inside the section (default FollowSymlinks). */
@@ -194,6 +199,8 @@ export interface ChildConfig {
   headers?: HeadersDirConfig;
   /** SetEnv/PassEnv lines outside sections (the vhost's merged over the main server's). */
   env?: EnvDirConfig;
+  /** mod_expires' lines outside sections. */
+  expires?: ExpiresDirConfig;
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
   /** `SetHandler` at server level (sections' own come in `sections`). */

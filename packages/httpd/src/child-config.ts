@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import type { CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -109,6 +109,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (headers) entry['headers'] = headers;
       const env = s.config.get('env_module') as EnvDirConfig | undefined;
       if (env && (env.vars.length || env.unset.length)) entry['env'] = env;
+      const expires = expiresLines(s.config.get('expires_module') as ExpiresDirConfig | undefined);
+      if (expires) entry['expires'] = expires;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;
@@ -131,6 +133,11 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
 /** mod_headers' lines of a section or server; undefined when it has none. */
 function headerLines(h: HeadersDirConfig | undefined): HeadersDirConfig | undefined {
   return h && (h.fixupIn.length || h.fixupOut.length || h.fixupErr.length) ? h : undefined;
+}
+
+/** mod_expires' settings of a section or server; undefined when it sets nothing. */
+function expiresLines(e: ExpiresDirConfig | undefined): ExpiresDirConfig | undefined {
+  return e && (e.active !== undefined || e.default !== undefined || e.byType.length > 0) ? e : undefined;
 }
 
 function lowerValues(map: Record<string, string>): Record<string, string> {
@@ -195,6 +202,8 @@ function serverSnapshot(
   if (headers) snapshot['headers'] = headers;
   const env = server.dirDefaults.get('env_module') as EnvDirConfig | undefined;
   if (env?.vars.length) snapshot['env'] = env;
+  const expires = expiresLines(server.dirDefaults.get('expires_module') as ExpiresDirConfig | undefined);
+  if (expires) snapshot['expires'] = expires;
   if (core) {
     // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
     set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));

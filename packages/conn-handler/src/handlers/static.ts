@@ -157,6 +157,13 @@ export function httpDate(ms: number): string {
 
 /** The default handler's answer for an existing regular file (after access checks). */
 export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
+  const res = fileResponse(cfg, req, filename, fi);
+  // r->content_type: a 304 sends none and a multipart 206 another, but the file's is what modules see.
+  res.file = { mtimeUs: fi.mtimeUs, contentType: res.status === 200 ? res.contentType : withDefaultCharset(cfg, contentTypeFor(cfg, filename)) };
+  return res;
+}
+
+function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
   const headers = new OutHeaders();
   const mtimeMs = Number(fi.mtimeUs / 1000n);
   const lastMod = Math.min(mtimeMs, req.requestTime);

@@ -4,6 +4,7 @@ import { serverBanner, type ChildConfig } from '../config.js';
 import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
+import { applyExpires, expiresFor } from '../handlers/expires.js';
 import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
@@ -922,12 +923,12 @@ async function sendAndLog(
   return keepalive;
 }
 
-/** Whether any Header/RequestHeader line is configured for this server (cached per configuration). */
+/** Whether any Header/RequestHeader or Expires* line is configured for this server (cached per configuration). */
 const headerLinesOf = new WeakMap<ChildConfig, boolean>();
 function hasHeaderLines(cfg: ChildConfig): boolean {
   let has = headerLinesOf.get(cfg);
   if (has === undefined) {
-    has = cfg.headers !== undefined || cfg.sections.some((s) => s.headers !== undefined);
+    has = cfg.headers !== undefined || cfg.expires !== undefined || cfg.sections.some((s) => s.headers !== undefined || s.expires !== undefined);
     headerLinesOf.set(cfg, has);
   }
   return has;
@@ -1004,7 +1005,9 @@ function earlyHeaders(cfg: ChildConfig, req: Request, ctx: ConnectionContext): v
 function responseHeaders(ctx: ConnectionContext, req: Request, res: Response, client: string, retry = false): Response {
   const { cfg } = ctx;
   const dir = res.dirOf ?? (req.walkedUri !== undefined ? { uri: req.walkedUri, filename: req.filename } : undefined);
-  const lines = mergedHeaders(cfg.headers, dir ? matchingSections(cfg, dir.filename, res.dirOf ? false : req.filenameIsDir ?? false, dir.uri) : []);
+  const sections = dir ? matchingSections(cfg, dir.filename, res.dirOf ? false : req.filenameIsDir ?? false, dir.uri) : [];
+  const lines = mergedHeaders(cfg.headers, sections);
+  const expires = expiresFor(cfg.expires, sections);
   const vars = headerVars(ctx, req);
   const handlerFields = res.headers.entries();
   let err: Table;
@@ -1013,12 +1016,17 @@ function responseHeaders(ctx: ConnectionContext, req: Request, res: Response, cl
     // FIXUP_HEADERS_OUT: `always` lines on err_headers_out, the others on headers_out.
     err = [...(req.earlyHeaders?.err ?? [])];
     out = [...(req.earlyHeaders?.out ?? []), ...handlerFields];
+    // MOD_EXPIRES runs before FIXUP_HEADERS_OUT.
+    applyExpires(expires, res.status, { err, out }, res.file?.contentType ?? res.contentType, vars.requestTimeUs, res.file?.mtimeUs);
     res.contentType = applyHeaderEntries(lines?.fixupErr, err, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
     res.contentType = applyHeaderEntries(lines?.fixupOut, out, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
   } else {
     // FIXUP_HEADERS_ERR on a fresh err_headers_out; the old one became headers_out.
     err = [];
     out = [...(req.earlyHeaders?.err ?? []), ...handlerFields];
+    // The canned page's length is counted by a later filter: it follows what the modules add.
+    tableUnset(out, 'Content-Length');
+    applyExpires(expires, res.status, { err, out }, res.contentType, vars.requestTimeUs, undefined);
     res.contentType = applyHeaderEntries(lines?.fixupErr, err, vars, { early: false, contentType: res.contentType, requestHeaders: req.headers.raw });
   }
   // The header filter's overlay: err_headers_out first. Date and Server are the server's own.

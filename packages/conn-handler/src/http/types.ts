@@ -168,6 +168,8 @@ export interface Response {
    * (an ErrorDocument served by an internal redirect).
    */
   dirOf?: { uri: string; filename: string };
+  /** The file a handler answered from: r->finfo's modification time and r->content_type (a 304 sends no type but has one). */
+  file?: { mtimeUs: bigint; contentType?: string };
   /** Only Date, Server and the table's fields are sent (no Connection, Content-Type …). */
   bare?: boolean;
 }

@@ -1,0 +1,31 @@
+/** Values modules parse at load: mod_headers' formats (parse_format_string) and mod_expires' codes (check_code), with apache2 -t's answers for the same text. */
+import t from 'tap';
+import { parseHeaderFormat } from '../src/modules/headers.js';
+
+t.test('text, escapes and specifiers', async (t) => {
+  t.same(parseHeaderFormat('a\\tb\\nc\\rd\\\\e\\qf'), [{ text: 'a\tb\nc\rd\\e\\qf' }], 'known escapes; another backslash is kept');
+  t.same(parseHeaderFormat('x=%{HOME}e;%t;%D'), [{ text: 'x=' }, { tag: 'e', arg: 'HOME' }, { text: ';' }, { tag: 't' }, { text: ';' }, { tag: 'D' }]);
+  t.same(parseHeaderFormat('%%%'), [{ text: '%' }, { text: '%' }], '%% and a final % are percent signs');
+  t.same(parseHeaderFormat(''), [], 'an empty value has no tags');
+  t.same(parseHeaderFormat('%{unterminated'), 'Unrecognized header format %', 'a brace to the end leaves no specifier letter');
+});
+
+t.test('an unknown specifier is the error apache2 -t prints', async (t) => {
+  t.equal(parseHeaderFormat('%z'), 'Unrecognized header format %z');
+  t.equal(parseHeaderFormat('a%{x}q'), 'Unrecognized header format %q');
+  t.same(parseHeaderFormat('%l%i%b%{X}s'), [{ tag: 'l' }, { tag: 'i' }, { tag: 'b' }, { tag: 's', arg: 'X' }]);
+});
+
+t.test("mod_expires' codes (check_code), with apache2 -t's answers", async (t) => {
+  const { expiresCode } = await import('../src/modules/expires.js');
+  t.same(expiresCode('A3600'), { code: 'A3600' }, 'the compact form is kept as written');
+  t.same(expiresCode('access plus 1 hour'), { code: 'A3600' });
+  t.same(expiresCode('now plus 1 day 1 hour 1 minute'), { code: 'A90060' });
+  t.same(expiresCode('modification 2 weeks'), { code: 'M1209600' }, '"plus" may be left out');
+  t.same(expiresCode('a 1 mo 2 mi 3 s 1 y 1 w 1 d 1 h'), { code: `A${2592000 + 120 + 3 + 31536000 + 604800 + 86400 + 3600}` }, 'units by their first letters');
+  t.same(expiresCode('access plus 1 dya'), { code: 'A86400' }, 'a misspelt unit with the right first letter passes, as in Apache');
+  t.same(expiresCode('n p 1 m'), { error: "bad expires code, unrecognised <type>'m'" });
+  t.same(expiresCode('bogus plus 1 day'), { error: "bad expires code, unrecognised <base> 'bogus'" });
+  t.same(expiresCode('now plus x day'), { error: "bad expires code, numeric value expected <num> 'x'" });
+  t.same(expiresCode('now plus 1'), { error: 'bad expires code, missing <type>' });
+});
