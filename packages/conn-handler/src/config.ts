@@ -31,6 +31,13 @@ export type RequireRule = (
   methods?: string;
 };
 
+/** A RequestReadTimeout stage's limits (seconds, seconds, bytes per second). */
+export interface ReadStageLimits {
+  timeout: number;
+  maxTimeout: number;
+  minRate: number;
+}
+
 /** One SetEnvIf/BrowserMatch condition, as @prefork/core's setenvif module records it. */
 export type { SetEnvIfEntry };
 
@@ -201,6 +208,11 @@ export interface ChildConfig {
   env?: EnvDirConfig;
   /** mod_expires' lines outside sections. */
   expires?: ExpiresDirConfig;
+  /**
+   * RequestReadTimeout's header and body stages when mod_reqtimeout is loaded (its defaults
+   * applied: header=20-40,MinRate=500 body=20,MinRate=500; a timeout of 0 is off). Absent: not loaded.
+   */
+  requestReadTimeout?: { header: ReadStageLimits; body: ReadStageLimits };
   /** `Alias`, `AliasMatch`, `ScriptAlias`, `ScriptAliasMatch`, `Redirect`, `RedirectMatch` of the main server. */
   aliases: AliasRule[];
   /** `SetHandler` at server level (sections' own come in `sections`). */

@@ -182,7 +182,8 @@ export function compileLogFormat(format: string): (r: LogRecord) => string {
       case 'A': pieces.push((r) => r.localAddr); break;
       case 'l': case 'u': pieces.push(() => '-'); break;
       case 't': pieces.push((r) => clfTime(r.requestTime)); break;
-      case 'r': pieces.push((r) => escapeLogItem(r.requestLine)); break;
+      // A request line never read (a first request that timed out) is '-', as a NULL the_request.
+      case 'r': pieces.push((r) => (r.requestLine === '' ? '-' : escapeLogItem(r.requestLine))); break;
       case 's': pieces.push((r) => String(r.status)); break;
       case 'b': pieces.push((r) => (r.bytesSent === 0 ? '-' : String(r.bytesSent))); break;
       case 'B': pieces.push((r) => String(r.bytesSent)); break;
@@ -192,10 +193,10 @@ export function compileLogFormat(format: string): (r: LogRecord) => string {
       case 'P': pieces.push((r) => String(r.pid)); break;
       case 'D': pieces.push((r) => String(r.durationUs)); break;
       case 'T': pieces.push((r) => String(Math.floor(r.durationUs / 1e6))); break;
-      case 'U': pieces.push((r) => escapeLogItem(r.uri)); break;
+      case 'U': pieces.push((r) => (r.uri === '' ? '-' : escapeLogItem(r.uri))); break;
       case 'q': pieces.push((r) => (r.query !== undefined ? '?' + escapeLogItem(r.query) : '')); break;
       case 'H': pieces.push((r) => r.protocol); break;
-      case 'm': pieces.push((r) => r.method); break;
+      case 'm': pieces.push((r) => r.method || '-'); break;
       case 'v': pieces.push((r) => r.serverName); break;
       case 'V': pieces.push((r) => r.hostname ?? r.serverName); break;
       case 'p': pieces.push((r) => String(r.localPort)); break;

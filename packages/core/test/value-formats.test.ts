@@ -29,3 +29,17 @@ t.test("mod_expires' codes (check_code), with apache2 -t's answers", async (t) =
   t.same(expiresCode('now plus x day'), { error: "bad expires code, numeric value expected <num> 'x'" });
   t.same(expiresCode('now plus 1'), { error: 'bad expires code, missing <type>' });
 });
+
+t.test('RequestReadTimeout: a stage as written, the defaults for the others', async (t) => {
+  const { reqtimeoutModule, reqTimeoutLimits } = await import('../src/modules/reqtimeout.js');
+  const set = reqtimeoutModule.directives![0]!.set as (cmd: unknown, args: string) => string | undefined;
+  const conf = {};
+  t.equal(set({ serverConfig: conf }, 'header=5-10,MinRate=100 BODY=0'), undefined);
+  t.same(reqTimeoutLimits(conf, 'header'), { timeout: 5, maxTimeout: 10, minRate: 100 });
+  t.same(reqTimeoutLimits(conf, 'body'), { timeout: 0, maxTimeout: 0, minRate: 0 }, 'body=0: off');
+  t.same(reqTimeoutLimits({}, 'header'), { timeout: 20, maxTimeout: 40, minRate: 500 }, 'MRT_DEFAULT_header');
+  t.same(reqTimeoutLimits({}, 'body'), { timeout: 20, maxTimeout: 0, minRate: 500 });
+  t.equal(set({ serverConfig: {} }, 'header=5x'), "RequestReadTimeout: header=5x: Cannot parse 'x'");
+  t.equal(set({ serverConfig: {} }, 'header=x'), "RequestReadTimeout: header=x: Value 'x' not numerical");
+  t.equal(set({ serverConfig: {} }, 'header=10-5,minrate=2'), 'RequestReadTimeout: header=10-5,minrate=2: Maximum timeout must be larger than initial timeout');
+});

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { reqTimeoutLimits, type ReqTimeoutConfig } from '@prefork/core';
 import type { CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
@@ -204,6 +205,11 @@ function serverSnapshot(
   if (env?.vars.length) snapshot['env'] = env;
   const expires = expiresLines(server.dirDefaults.get('expires_module') as ExpiresDirConfig | undefined);
   if (expires) snapshot['expires'] = expires;
+  // mod_reqtimeout loaded: its stages, defaults applied.
+  if (server.config.has('reqtimeout_module')) {
+    const rt = server.config.get('reqtimeout_module') as ReqTimeoutConfig;
+    snapshot['requestReadTimeout'] = { header: reqTimeoutLimits(rt, 'header'), body: reqTimeoutLimits(rt, 'body') };
+  }
   if (core) {
     // The name core derived as Apache does (ServerName's host, else gethostname/reverse DNS).
     set('serverName', server.hostname ?? core.serverName?.replace(/:\d+$/, ''));

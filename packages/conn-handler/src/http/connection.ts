@@ -79,6 +79,7 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
   const input = new InputStream(socket);
   const state: ConnState = { keepalives: 0, close: false, bytesOut: 0 };
   const client = `${info.remoteAddr}:${info.remotePort}`;
+  input.client = client;
   // ap_update_vhost_given_ip: the candidates for this local address; the first is the
   // connection's base server until a request names a host.
   const main = ctx;
@@ -92,10 +93,19 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
   try {
     while (!state.close) {
       ctx.scoreboard.setStatus(state.keepalives > 0 ? Stage.BUSY_KEEPALIVE : Stage.BUSY_READ);
+      // mod_reqtimeout's header stage, with the connection's base server's limits: from the
+      // start for a first request; after a kept-alive connection's first byte for the others.
+      const headerLimits = ctx.cfg.requestReadTimeout?.header;
+      if (state.keepalives === 0) input.armStage('header', headerLimits);
       const waitMs = state.keepalives > 0 ? ctx.cfg.keepAliveTimeoutMs : ctx.cfg.timeout * 1000;
-      if (!(await input.waitReadable(waitMs)) || input.atEof) break;
+      if (!(await input.waitReadable(waitMs)) || input.atEof) {
+        if (state.keepalives === 0 && !input.atEof) requestLineTimedOut(input, info, ctx, state);
+        break;
+      }
+      if (state.keepalives > 0) input.armStage('header', headerLimits);
       ctx.scoreboard.setStatus(Stage.BUSY_READ);
       const done = await handleOneRequest(socket, input, info, client, ctx, state, serverFor);
+      input.disarmStage();
       if (!done) break;
       if (!ctx.isRunning()) break;
     }
@@ -106,7 +116,10 @@ export async function serveConnection(socket: Duplex, info: ConnectionInfo, ctx:
   await lingeringClose(socket, input);
 }
 
-/** ap_lingering_close: half-close, then drain the client for up to 2 s of silence (30 s at most). */
+/**
+ * ap_lingering_close: half-close, then drain the client for up to 2 s of silence (30 s at
+ * most; 2 s at most after a RequestReadTimeout expiry, "short-lingering-close").
+ */
 async function lingeringClose(socket: Duplex, input: InputStream): Promise<void> {
   if (socket.destroyed) return;
   if (socket.readableEnded) {
@@ -131,7 +144,7 @@ async function lingeringClose(socket: Duplex, input: InputStream): Promise<void>
     };
     const arm = (): void => {
       clearTimeout(timer);
-      timer = setTimeout(finish, Math.min(2000, Math.max(0, 30000 - (Date.now() - started))));
+      timer = setTimeout(finish, Math.min(2000, Math.max(0, (input.shortLinger ? 2000 : 30000) - (Date.now() - started))));
     };
     socket.on('data', () => {
       input.discardAll();
@@ -155,6 +168,23 @@ function newRequest(): Request {
   };
 }
 
+/**
+ * ap_read_request on a request line that timed out: nothing is sent, and the connection's
+ * first request is logged as a 408 with no request line (later ones are not logged).
+ */
+function requestLineTimedOut(input: InputStream, info: ConnectionInfo, ctx: ConnectionContext, state: ConnState): void {
+  readTimedOut(input, ctx, undefined);
+  if (state.keepalives > 0) return;
+  ctx.scoreboard.setStatus(Stage.BUSY_LOG);
+  const req = newRequest();
+  ctx.accessLog({
+    remoteAddr: info.remoteAddr, remotePort: info.remotePort, localAddr: info.localAddr, localPort: info.localPort,
+    requestLine: '', method: '', uri: '', protocol: 'HTTP/1.0', status: 408, bytesSent: 0, bytesIn: input.bytesIn, bytesOut: 0,
+    requestTime: req.requestTime, durationUs: 0, headersIn: () => undefined, headersOut: () => undefined, env: () => undefined,
+    serverName: ctx.cfg.serverName, pid: process.pid, keepAlives: state.keepalives,
+  });
+}
+
 /** Reads, processes and answers one request; false when the connection must end. */
 async function handleOneRequest(
   socket: Duplex, input: InputStream, info: ConnectionInfo, client: string, ctx: ConnectionContext, state: ConnState,
@@ -173,7 +203,8 @@ async function handleOneRequest(
     req.startHr = process.hrtime.bigint();
     if (r.kind === 'eof') return false;
     if (r.kind === 'timeout') {
-      // Apache logs nothing and sends nothing for a request line that never came.
+      // Nothing is sent for a request line that never came; a first request is logged as 408.
+      requestLineTimedOut(input, info, ctx, state);
       return false;
     }
     if (r.kind === 'toolong') {
@@ -294,6 +325,8 @@ async function handleOneRequest(
   // post_read_request: mod_headers' early lines (first), then mod_setenvif's outside sections.
   req.env = new Map();
   if (cfg.headers) earlyHeaders(cfg, req, ctx);
+  // mod_reqtimeout's body stage (the request's server's limits; none for CONNECT), from the first body read.
+  input.armStage('body', req.method === 'CONNECT' ? undefined : cfg.requestReadTimeout?.body);
   applySetEnvIf(cfg.setEnvIf, req, info, req.env);
 
   let res: Response;
@@ -323,7 +356,7 @@ async function readHeaders(input: InputStream, req: Request, ctx: ConnectionCont
   };
   for (;;) {
     const r = input.lineNow(limit + 3) ?? (await input.readLine(limit + 3, timeoutMs));
-    if (r.kind === 'timeout') return 408;
+    if (r.kind === 'timeout') return readTimedOut(input, ctx, req);
     if (r.kind === 'eof') return 400;
     if (r.kind === 'toolong') {
       req.errorNotes = 'Size of a request header field exceeds server limit.';
@@ -412,6 +445,23 @@ function storeField(req: Request, line: string, strict: boolean, ctx: Connection
   return 0;
 }
 
+/**
+ * A read that timed out (ap_map_http_request_error: 408). When RequestReadTimeout's stage
+ * ran, mod_reqtimeout logs it, the connection closes after the answer, and lingers 2 s at most.
+ */
+function readTimedOut(input: InputStream, ctx: ConnectionContext, req: Request | undefined): 408 {
+  const stage = input.timedOutStage;
+  if (stage !== undefined) {
+    input.timedOutStage = undefined;
+    ctx.errorLog.log('reqtimeout', 'info', `AH01382: Request ${stage} read timeout`, input.client);
+    if (req) req.forceClose = true;
+    input.shortLinger = true;
+  }
+  return 408;
+}
+
+const bodyTimeout = (input: InputStream, ctx: ConnectionContext, req: Request): 408 => readTimedOut(input, ctx, req);
+
 /** Reads and drops the request body (ap_discard_request_body); 0 or an error status. */
 async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx: ConnectionContext): Promise<number> {
   const { cfg } = ctx;
@@ -426,7 +476,8 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
     if (limit && req.body.remaining > limit) return 413;
     while (req.body.remaining > 0) {
       const b = await input.readSome(req.body.remaining, timeoutMs);
-      if (b === null || b === 'timeout') return 400;
+      if (b === 'timeout') return bodyTimeout(input, ctx, req);
+      if (b === null) return 400;
       req.body.remaining -= b.length;
       req.bodyRead += b.length;
     }
@@ -435,6 +486,7 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
   }
   for (;;) {
     const sizeLine = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
+    if (sizeLine.kind === 'timeout') return bodyTimeout(input, ctx, req);
     if (sizeLine.kind !== 'line') return 400;
     const m = /^([0-9A-Fa-f]+)[ \t]*(;.*)?$/.exec(sizeLine.line.toString('latin1'));
     if (!m || m[1]!.length > 15) return 400;
@@ -444,15 +496,18 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
     let left = size;
     while (left > 0) {
       const b = await input.readSome(left, timeoutMs);
-      if (b === null || b === 'timeout') return 400;
+      if (b === 'timeout') return bodyTimeout(input, ctx, req);
+      if (b === null) return 400;
       left -= b.length;
       req.bodyRead += b.length;
     }
     const crlf = await input.readLine(3, timeoutMs);
+    if (crlf.kind === 'timeout') return bodyTimeout(input, ctx, req);
     if (crlf.kind !== 'line' || crlf.line.length !== 0) return 400;
   }
   for (;;) {
     const t = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
+    if (t.kind === 'timeout') return bodyTimeout(input, ctx, req);
     if (t.kind !== 'line') return 400;
     if (t.line.length === 0) break;
   }

@@ -6,6 +6,7 @@ import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
 import { envModule } from './env.js';
 import { expiresModule } from './expires.js';
+import { reqtimeoutModule } from './reqtimeout.js';
 import { headersModule } from './headers.js';
 import { setenvifModule } from './setenvif.js';
 
@@ -15,6 +16,7 @@ export * from './content.js';
 export * from './core.js';
 export * from './env.js';
 export * from './expires.js';
+export * from './reqtimeout.js';
 export * from './headers.js';
 export * from './setenvif.js';
 
@@ -27,5 +29,5 @@ export const PRELOADED_MODULES: readonly string[] = [
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
   coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
-  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule, reqtimeoutModule,
 ];
