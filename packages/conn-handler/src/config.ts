@@ -3,7 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
-import type { EnvDirConfig, ExpiresDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
+import type { AccessCompatDirConfig, AllowDeny, EnvDirConfig, ExpiresDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -44,6 +44,9 @@ export type { SetEnvIfEntry };
 /** Header/RequestHeader lines (mod_headers), as @prefork/core's headers module records them. */
 export type { HeaderEntry, HeaderFormatTag, HeadersDirConfig };
 
+/** Order/Allow/Deny/Satisfy (mod_access_compat), as @prefork/core's access_compat module records them. */
+export type { AccessCompatDirConfig, AllowDeny };
+
 /** SetEnv/PassEnv/UnsetEnv (mod_env), as @prefork/core's env module records them. */
 export type { EnvDirConfig };
 
@@ -67,6 +70,8 @@ export interface AccessSection {
    * before it in the merge (absent: not set, which replaces them as `off` does).
    */
   authMerging?: 'off' | 'and' | 'or';
+  /** Order/Allow/Deny/Satisfy of the section: the last section with any replaces the others' (checked before Require). */
+  accessCompat?: AccessCompatDirConfig;
   /** SetEnvIf/BrowserMatch lines of the section, applied after the URL is mapped (header_parser). */
   setEnvIf?: SetEnvIfEntry[];
   /** Header/RequestHeader lines of the section, after those of the sections before it. */

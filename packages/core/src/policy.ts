@@ -11,7 +11,7 @@
  *  - fail-closed: not implemented, and it enforces access, authentication, TLS, rewriting or
  *                 runs code: serving without it would expose what the operator protected.
  *                 LoadModule is accepted with a warning (Debian's default tree loads
- *                 auth_basic, authn_file, authz_user, access_compat), but any use of one of
+ *                 auth_basic, authn_file, authz_user), but any use of one of
  *                 its directives, or of a Require provider it supplies, stops startup with an
  *                 error naming the module and file:line.
  *  - other MPMs:  mpm_event / mpm_worker. If one of them is the only MPM loaded (Debian's
@@ -44,7 +44,7 @@ export const WARN_ACCEPT_MODULES: readonly string[] = [
 
 /** Access, authentication, TLS, rewriting, proxying or code execution: fail closed when used. */
 export const FAIL_CLOSED_MODULES: readonly string[] = [
-  'access_compat_module', 'allowmethods_module',
+  'allowmethods_module',
   'auth_basic_module', 'auth_digest_module', 'auth_form_module',
   'authn_anon_module', 'authn_core_module', 'authn_dbd_module', 'authn_dbm_module', 'authn_file_module',
   'authn_socache_module', 'authnz_fcgi_module', 'authnz_ldap_module',

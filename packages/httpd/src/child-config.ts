@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { reqTimeoutLimits, type ReqTimeoutConfig } from '@prefork/core';
-import type { CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import type { AccessCompatDirConfig, CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -104,6 +104,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       const authz = s.config.get('authz_core_module') as AuthzDir | undefined;
       const entry: Record<string, unknown> = { kind: s.regex && !kind.endsWith('Match') ? `${kind}Match` : kind, pattern: s.path, require: childRules(authz?.rules) ?? [] };
       if (authz?.merging !== undefined) entry['authMerging'] = authz.merging;
+      const compat = s.config.get('access_compat_module') as AccessCompatDirConfig | undefined;
+      if (compat && (compat.order.length || compat.satisfy.length || compat.allows.length || compat.denys.length)) entry['accessCompat'] = compat;
       const sei = s.config.get('setenvif_module') as SetEnvIfConfig | undefined;
       if (sei?.conditionals.length) entry['setEnvIf'] = sei.conditionals;
       const headers = headerLines(s.config.get('headers_module') as HeadersDirConfig | undefined);

@@ -1,7 +1,7 @@
-import { isIP } from 'node:net';
 import path from 'node:path';
 import { STANDARD_METHODS } from '@prefork/core/methods';
-import type { AccessSection, ChildConfig, RequireRule } from '../config.js';
+import { ipSubnetTest, parseIpSubnet, type IpSubnet } from '@prefork/modules';
+import type { AccessCompatDirConfig, AccessSection, AllowDeny, ChildConfig, RequireRule } from '../config.js';
 import { cachedRegExp } from '../regex-cache.js';
 
 /** Converts an Apache wildcard path (`*`, `?`, `[...]`) to a regular expression. */
@@ -145,30 +145,21 @@ export function addHandlerFor(cfg: ChildConfig, filename: string, uri?: string):
   return found;
 }
 
-function ipMatches(spec: string, addr: string): boolean {
-  const a = addr.replace(/^::ffff:/i, '');
-  if (spec.includes('/')) {
-    const [net, bitsText] = spec.split('/') as [string, string];
-    if (isIP(net) === 4 && isIP(a) === 4) {
-      const toInt = (s: string): number => s.split('.').reduce((acc, o) => (acc << 8) + Number(o), 0) >>> 0;
-      let mask: number;
-      if (/^\d+$/.test(bitsText) && Number(bitsText) <= 32) {
-        const bits = Number(bitsText);
-        mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-      } else if (isIP(bitsText) === 4) {
-        mask = toInt(bitsText);
-      } else {
-        return false;
-      }
-      return ((toInt(net) & mask) >>> 0) === ((toInt(a) & mask) >>> 0);
+/** Subnets as apr_ipsubnet_create reads them (the configuration was checked at load), each parsed once. */
+const subnets = new Map<string, IpSubnet | null>();
+
+/** apr_ipsubnet_test: the client's address in the subnet (IPv4-mapped clients match IPv4 subnets). */
+export function ipMatches(spec: string, addr: string): boolean {
+  let subnet = subnets.get(spec);
+  if (subnet === undefined) {
+    try {
+      subnet = parseIpSubnet(spec);
+    } catch {
+      subnet = null;
     }
-    return false;
+    subnets.set(spec, subnet);
   }
-  if (isIP(spec)) return spec.toLowerCase() === a.toLowerCase();
-  // A partial address such as `10.1` matches by whole octets.
-  const parts = spec.replace(/\.$/, '').split('.');
-  const ap = a.split('.');
-  return parts.every((p, i) => ap[i] === p);
+  return subnet !== null && ipSubnetTest(subnet, addr);
 }
 
 export interface ClientInfo {
@@ -230,8 +221,8 @@ function providerMatches(rule: Exclude<RequireRule, { kind: 'block' }>, client: 
     case 'ip':
       return rule.values.some((v) => ipMatches(v, client.remoteAddr));
     case 'host': {
-      const host = client.remoteHost?.toLowerCase();
-      return host !== undefined && rule.values.some((v) => host === v.toLowerCase() || host.endsWith('.' + v.toLowerCase().replace(/^\./, '')));
+      const host = client.remoteHost;
+      return host !== undefined && rule.values.some((v) => inDomain(v, host));
     }
     case 'local': {
       const a = client.remoteAddr.replace(/^::ffff:/i, '');
@@ -304,16 +295,109 @@ function authzFor(sections: readonly AccessSection[]): AuthzNode | undefined {
 }
 
 /**
- * Decides access for a request as authz_core's check_authz hook: the sections that apply (in
- * Apache's merge order: Directory by depth, DirectoryMatch, Files, then Location for the
- * URL-path `uri`) merged as AuthMerging says, then evaluated as a RequireAll's child would
- * be; only a grant lets the request through (a neutral result is 403, as in Apache). With no
- * Require anywhere access is granted, as with mod_authz_core's default.
+ * mod_authz_core's decision (its check_access_ex hook): the sections that apply (in Apache's
+ * merge order: Directory by depth, DirectoryMatch, Files, then Location for the URL-path `uri`)
+ * merged as AuthMerging says, then evaluated as a RequireAll's child would be; only a grant
+ * lets the request through (a neutral result is 403, as in Apache). With no Require anywhere
+ * access is granted, as with mod_authz_core's default.
  */
 export function accessAllowed(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri: string | undefined, method: string): boolean {
-  const node = authzFor(matchingSections(cfg, filename, isDir, uri));
-  if (node === undefined) return true;
-  return evaluate(node, 'and', ALL_METHODS_MASK, client, BigInt(methodNumber(cfg, method))) === 'granted';
+  return checkAccess(cfg, filename, isDir, client, uri, method).allowed;
+}
+
+/** What the access phase decided, and which module refused (each logs its own line). */
+export interface AccessResult {
+  allowed: boolean;
+  /** mod_access_compat's Order/Allow/Deny refused (AH01797), whether or not Satisfy Any let Require decide. */
+  compatDenied: boolean;
+  /** mod_authz_core's Require refused (AH01630). */
+  authzDenied: boolean;
+}
+
+/**
+ * ap_process_request_internal's access phase: mod_access_compat's check (the last section
+ * with Order/Allow/Deny/Satisfy), then mod_authz_core's. With Satisfy All (or none) both must
+ * pass; with Satisfy Any a pass of the first is enough, and Require decides otherwise.
+ */
+export function checkAccess(cfg: ChildConfig, filename: string, isDir: boolean, client: ClientInfo, uri: string | undefined, method: string): AccessResult {
+  const sections = matchingSections(cfg, filename, isDir, uri);
+  const m = methodNumber(cfg, method);
+  const compat = compatFor(sections);
+  const compatOk = compat === undefined || compatAllows(compat, m, client);
+  const satisfy = compat === undefined ? undefined : lastFor(compat.satisfy, m)?.satisfy;
+  if (!compatOk && satisfy !== 'any') return { allowed: false, compatDenied: true, authzDenied: false };
+  if (compatOk && satisfy === 'any') return { allowed: true, compatDenied: false, authzDenied: false };
+  const node = authzFor(sections);
+  const granted = node === undefined || evaluate(node, 'and', ALL_METHODS_MASK, client, BigInt(m)) === 'granted';
+  return { allowed: granted, compatDenied: !compatOk, authzDenied: !granted };
+}
+
+/** Whether the sections' access rules name a host (Require host, Allow/Deny from a name): the client's name is needed. */
+const namesHost = new WeakMap<readonly AccessSection[], boolean>();
+export function accessNeedsRemoteHost(cfg: ChildConfig, filename: string, isDir: boolean, uri: string | undefined): boolean {
+  const sections = matchingSections(cfg, filename, isDir, uri);
+  let needs = namesHost.get(sections);
+  if (needs === undefined) {
+    const inRules = (rules: readonly RequireRule[]): boolean => rules.some((r) => (r.kind === 'block' ? inRules(r.rules) : r.kind === 'host'));
+    needs = sections.some((s) => inRules(s.require) || [...(s.accessCompat?.allows ?? []), ...(s.accessCompat?.denys ?? [])].some((a) => a.type === 'host'));
+    namesHost.set(sections, needs);
+  }
+  return needs;
+}
+
+/** The configuration of the last section with Order/Allow/Deny/Satisfy lines: access_compat has no merge. */
+function compatFor(sections: readonly AccessSection[]): AccessCompatDirConfig | undefined {
+  for (let i = sections.length - 1; i >= 0; i--) {
+    const c = sections[i]!.accessCompat;
+    if (c) return c;
+  }
+  return undefined;
+}
+
+/** The last setting that covers method `m` (later lines overwrite the methods they name). */
+function lastFor<T extends { methods: string }>(list: readonly T[], m: number): T | undefined {
+  for (let i = list.length - 1; i >= 0; i--) if (hasMethod(parseMask(list[i]!.methods), BigInt(m))) return list[i];
+  return undefined;
+}
+
+/** find_allowdeny: whether a line for method `m` matches the client. */
+function findAllowDeny(list: readonly AllowDeny[], m: number, client: ClientInfo): boolean {
+  for (const a of list) {
+    if (!hasMethod(parseMask(a.limited), BigInt(m))) continue;
+    switch (a.type) {
+      case 'env':
+        if (client.env?.has(a.from.toLowerCase())) return true;
+        break;
+      case 'nenv':
+        if (!client.env?.has(a.from.toLowerCase())) return true;
+        break;
+      case 'all':
+        return true;
+      case 'ip':
+        if (ipMatches(a.from, client.remoteAddr)) return true;
+        break;
+      case 'host':
+        // ap_get_useragent_host with REMOTE_DOUBLE_REV: only a name that resolves back to the client.
+        if (client.remoteHost !== undefined && inDomain(a.from, client.remoteHost)) return true;
+        break;
+    }
+  }
+  return false;
+}
+
+/** in_domain: the name is the domain, or ends with it at a dot (or the domain starts with one). */
+export function inDomain(domain: string, what: string): boolean {
+  if (what.length < domain.length) return false;
+  if (what.slice(what.length - domain.length).toLowerCase() !== domain.toLowerCase()) return false;
+  return what.length === domain.length || domain.startsWith('.') || what[what.length - domain.length - 1] === '.';
+}
+
+/** check_dir_access: Order's evaluation of the Allow and Deny lines for method `m`. */
+function compatAllows(c: AccessCompatDirConfig, m: number, client: ClientInfo): boolean {
+  const order = lastFor(c.order, m)?.order ?? 'deny,allow';
+  if (order === 'allow,deny') return findAllowDeny(c.allows, m, client) && !findAllowDeny(c.denys, m, client);
+  if (order === 'deny,allow') return !findAllowDeny(c.denys, m, client) || findAllowDeny(c.allows, m, client);
+  return findAllowDeny(c.allows, m, client) && !findAllowDeny(c.denys, m, client);
 }
 
 /** M_INVALID: the number of a method that is neither standard nor registered. */

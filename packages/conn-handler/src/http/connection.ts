@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessAllowed, addHandlerFor, directoryIndexFor, handlerFor, matchingSections } from '../handlers/access.js';
+import { accessNeedsRemoteHost, addHandlerFor, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
+import { remoteHostOf } from '../handlers/remote-host.js';
 import { applyExpires, expiresFor } from '../handlers/expires.js';
 import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
@@ -648,8 +649,7 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   let info = walked.info;
   // ap_internal_redirect to the document: a GET (HEAD stays HEAD, GET's number too).
   // The redirect keeps the request's variables (ap_internal_redirect copies subprocess_env).
-  if (!accessAllowed(cfg, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env: req.env }, uri, 'GET')) {
-    errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
+  if (!accessChecked(ctx, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env: req.env, remoteHost: req.remoteHost }, uri, 'GET', client)) {
     return { kind: 'failed', status: 403 };
   }
   if (translated?.kind === 'script') return { kind: 'failed', status: 403 };
@@ -731,11 +731,9 @@ async function processRequest(
   // header_parser: mod_setenvif's lines in the sections that apply, before access is checked.
   const env = (req.env ??= new Map());
   for (const s of matchingSections(cfg, walked.filename, isDir, req.uri)) applySetEnvIf(s.setEnvIf, req, info, env);
-  const clientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr, env };
-  if (!accessAllowed(cfg, walked.filename, isDir, clientInfo, req.uri, req.method)) {
-    errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${walked.filename}`, client);
-    throw new Die(403);
-  }
+  if (accessNeedsRemoteHost(cfg, walked.filename, isDir, req.uri)) req.remoteHost = await remoteHostOf(info);
+  const clientInfo: ClientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr, env, remoteHost: req.remoteHost };
+  if (!accessChecked(ctx, walked.filename, isDir, clientInfo, req.uri, req.method, client)) throw new Die(403);
   // mod_alias's fixup: Redirect/RedirectMatch inside sections, the innermost section's first.
   const sectionRedirects = [...matchingSections(cfg, walked.filename, isDir, req.uri)].reverse().flatMap((s) => s.redirects ?? []);
   if (sectionRedirects.length > 0) {
@@ -778,10 +776,8 @@ async function processRequest(
         const candidate = filename.replace(/\/$/, '') + '/' + name;
         const st = statFile(candidate);
         if (!('errno' in st) && st.isFile) {
-          if (!accessAllowed(cfg, candidate, false, clientInfo, req.uri, req.method)) {
-            errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${candidate}`, client);
-            throw new Die(403);
-          }
+          if (req.remoteHost === undefined && accessNeedsRemoteHost(cfg, candidate, false, req.uri)) clientInfo.remoteHost = req.remoteHost = await remoteHostOf(info);
+          if (!accessChecked(ctx, candidate, false, clientInfo, req.uri, req.method, client)) throw new Die(403);
           filename = candidate;
           fileInfo = st;
           req.filename = candidate;
@@ -1002,6 +998,14 @@ function logHeaderOut(name: string, res: Response, added: ReadonlyArray<[string,
     return all.length ? all.join(', ') : undefined;
   }
   return res.headers.get(name) ?? added.find(([k]) => k.toLowerCase() === key)?.[1];
+}
+
+/** The access phase for a file, with the line each refusing module logs. */
+function accessChecked(ctx: ConnectionContext, filename: string, isDir: boolean, who: ClientInfo, uri: string, method: string, client: string): boolean {
+  const r = checkAccess(ctx.cfg, filename, isDir, who, uri, method);
+  if (r.compatDenied) ctx.errorLog.log('access_compat', 'error', `AH01797: client denied by server configuration: ${filename}`, client);
+  if (r.authzDenied) ctx.errorLog.log('authz_core', 'error', `AH01630: client denied by server configuration: ${filename}`, client);
+  return r.allowed;
 }
 
 /** Whether any SetEnv/PassEnv/UnsetEnv line is configured for this server (cached per configuration). */

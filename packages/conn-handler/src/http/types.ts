@@ -120,6 +120,8 @@ export interface Request {
   expecting100: boolean;
   /** r->connection->keepalive == AP_CONN_CLOSE. */
   forceClose: boolean;
+  /** The client's double-reverse name, looked up when an access rule names a host. */
+  remoteHost?: string;
   /** r->subprocess_env as mod_setenvif leaves it (read by `Require env` and `nokeepalive`). */
   env?: Map<string, string>;
   /** Request body framing once the headers are accepted. */

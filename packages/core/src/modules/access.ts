@@ -7,6 +7,7 @@ import { OR_AUTHCFG } from '../constants.js';
 import { ALL_METHODS, type CmdParms, type DirectiveDef, type ModuleDef } from '../module.js';
 import { unclosedSection } from '../invoke.js';
 import { AUTHZ_PROVIDER_MODULES, PF } from '../policy.js';
+import { IpSubnetError, parseIpSubnet } from '@prefork/modules';
 
 /** One Require line, or a <RequireAll/Any/None> block. */
 export type AuthzRule =
@@ -42,6 +43,20 @@ function addRule(cmd: Cmd, rule: AuthzRule): void {
   else (d.rules ??= []).push(rule);
 }
 
+/** mod_authz_host's ip_parse_config: each word an address or subnet apr_ipsubnet_create accepts. */
+function ipArgsError(args: readonly string[]): string | undefined {
+  if (args.length === 0) return "'require ip' requires an argument";
+  for (const w of args) {
+    try {
+      parseIpSubnet(w);
+    } catch (e) {
+      if (!(e instanceof IpSubnetError)) throw e;
+      return e.problem === 'not-an-address' ? `ip address '${w}' appears to be invalid` : `ip address '${w}' appears to be invalid: ${e.message}`;
+    }
+  }
+  return undefined;
+}
+
 function requireSet(cmd: Cmd, raw: string): string | undefined {
   let { word: provider, rest } = getWordConf(raw);
   let negate = false;
@@ -63,6 +78,10 @@ function requireSet(cmd: Cmd, raw: string): string | undefined {
   if (name === 'all') {
     const v = (args[0] ?? '').toLowerCase();
     if (v !== 'granted' && v !== 'denied') return "Argument for 'Require all' must be 'granted' or 'denied'";
+  }
+  if (name === 'ip') {
+    const err = ipArgsError(args);
+    if (err) return err;
   }
   let methodArgs: bigint | undefined;
   if (name === 'method') {

@@ -1,6 +1,7 @@
 /** The modules this package implements, and which of them are always loaded. */
 import type { AnyModule } from '../module.js';
 import { authzCoreModule, authzHostModule } from './access.js';
+import { accessCompatModule } from './access-compat.js';
 import { httpModule, logConfigModule, logioModule, macroModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
 import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
@@ -11,6 +12,7 @@ import { headersModule } from './headers.js';
 import { setenvifModule } from './setenvif.js';
 
 export * from './access.js';
+export * from './access-compat.js';
 export * from './base.js';
 export * from './content.js';
 export * from './core.js';
@@ -29,5 +31,5 @@ export const PRELOADED_MODULES: readonly string[] = [
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
   coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
-  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule, reqtimeoutModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule, reqtimeoutModule, accessCompatModule,
 ];
