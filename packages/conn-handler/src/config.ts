@@ -3,7 +3,7 @@
  * JSON, built by the master from the evaluated httpd.conf. Every field names the directive it
  * comes from and Apache 2.4's default. A child never reads configuration files itself.
  */
-import type { AccessCompatDirConfig, AllowDeny, EnvDirConfig, ExpiresDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
+import type { AccessCompatDirConfig, AllowDeny, AutoindexDirConfig, EnvDirConfig, ExpiresDirConfig, HeaderEntry, HeaderFormatTag, HeadersDirConfig, SetEnvIfEntry } from '@prefork/core';
 
 /** `Require` rules the child can evaluate (mod_authz_core + mod_authz_host). */
 export type RequireRule = (
@@ -47,6 +47,9 @@ export type { HeaderEntry, HeaderFormatTag, HeadersDirConfig };
 /** Order/Allow/Deny/Satisfy (mod_access_compat), as @prefork/core's access_compat module records them. */
 export type { AccessCompatDirConfig, AllowDeny };
 
+/** mod_autoindex's configuration, as @prefork/core's autoindex module records it. */
+export type { AutoindexDirConfig };
+
 /** SetEnv/PassEnv/UnsetEnv (mod_env), as @prefork/core's env module records them. */
 export type { EnvDirConfig };
 
@@ -82,8 +85,13 @@ export interface AccessSection {
   expires?: ExpiresDirConfig;
   /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
   allowOverride?: string[];
-  /** `Options` inside the section (default FollowSymlinks). */
+  /** `Options` inside the section without + or - (default FollowSymlinks). */
   options?: string[];
+  /** `Options +X` and `Options -X` inside the section, merged over what comes before. */
+  optionsAdd?: string[];
+  optionsRemove?: string[];
+  /** mod_autoindex's lines of the section. */
+  autoindex?: AutoindexDirConfig;
   /** `DirectoryIndex` inside the section overrides the server one. */
   directoryIndex?: string[];
   /** `AddHandler` inside the section (extension → handler), merged over the server's. */
@@ -211,6 +219,10 @@ export interface ChildConfig {
   headers?: HeadersDirConfig;
   /** SetEnv/PassEnv lines outside sections (the vhost's merged over the main server's). */
   env?: EnvDirConfig;
+  /** mod_autoindex's configuration outside sections; present when the module is loaded. */
+  autoindex?: AutoindexDirConfig;
+  /** `Options` outside sections: a set (absent: not set), and the +/- changes. */
+  options?: { set?: string[]; add: string[]; remove: string[] };
   /** mod_expires' lines outside sections. */
   expires?: ExpiresDirConfig;
   /**

@@ -29,7 +29,7 @@ export const BUILTIN_MODULES: readonly string[] = [
 /** Performance or presentation only: accepted with a warning. */
 export const WARN_ACCEPT_MODULES: readonly string[] = [
   'deflate_module', 'brotli_module', 'filter_module',
-  'negotiation_module', 'autoindex_module',
+  'negotiation_module',
   'mime_magic_module', 'buffer_module', 'ratelimit_module', 'cache_module', 'cache_disk_module',
   'cache_socache_module', 'file_cache_module', 'socache_shmcb_module', 'socache_dbm_module',
   'socache_memcache_module', 'socache_redis_module', 'slotmem_shm_module', 'slotmem_plain_module',

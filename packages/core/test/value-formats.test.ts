@@ -43,3 +43,22 @@ t.test('RequestReadTimeout: a stage as written, the defaults for the others', as
   t.equal(set({ serverConfig: {} }, 'header=x'), "RequestReadTimeout: header=x: Value 'x' not numerical");
   t.equal(set({ serverConfig: {} }, 'header=10-5,minrate=2'), 'RequestReadTimeout: header=10-5,minrate=2: Maximum timeout must be larger than initial timeout');
 });
+
+t.test('IndexOptions inheritance (merge_autoindex_configs)', async (t) => {
+  const { autoindexModule, mergeAutoindexConfig, AUTOINDEX } = await import('../src/modules/autoindex.js');
+  const set = autoindexModule.directives!.find((d) => d.name === 'IndexOptions')!.set as (cmd: unknown, argv: string[]) => string | undefined;
+  const make = (...words: string[]) => {
+    const dirConfig = autoindexModule.createDirConfig!(undefined);
+    t.equal(set({ dirConfig }, words), undefined, words.join(' '));
+    return dirConfig;
+  };
+  const base = make('FancyIndexing', 'HTMLTable');
+  const incremental = mergeAutoindexConfig(base, make('-HTMLTable', '+FoldersFirst'));
+  // The OPTION_UNSET bit stays in a set value, as in add_opts; only equality with it means unset.
+  const flags = (o: number) => o & ~AUTOINDEX.OPTION_UNSET;
+  t.equal(flags(incremental.opts), AUTOINDEX.FANCY_INDEXING | AUTOINDEX.FOLDERS_FIRST, '+/- change what is inherited');
+  const replacing = mergeAutoindexConfig(base, make('VersionSort'));
+  t.equal(flags(replacing.opts), AUTOINDEX.VERSION_SORT, 'options without +/- replace');
+  t.equal(mergeAutoindexConfig(base, make('None')).opts, AUTOINDEX.NO_OPTIONS);
+  t.equal(set({ dirConfig: autoindexModule.createDirConfig!(undefined) }, ['+None']), "Cannot combine '+' or '-' with 'None' keyword");
+});

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { reqTimeoutLimits, type ReqTimeoutConfig } from '@prefork/core';
-import type { AccessCompatDirConfig, CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import { autoindexModule, reqTimeoutLimits, type ReqTimeoutConfig } from '@prefork/core';
+import type { AccessCompatDirConfig, AutoindexDirConfig, CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -117,6 +117,10 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
       if (core?.options) entry['options'] = core.options;
+      if (core?.optionsAdd.length) entry['optionsAdd'] = core.optionsAdd;
+      if (core?.optionsRemove.length) entry['optionsRemove'] = core.optionsRemove;
+      const ai = s.config.get('autoindex_module') as AutoindexDirConfig | undefined;
+      if (ai && JSON.stringify(ai) !== UNSET_AUTOINDEX) entry['autoindex'] = ai;
       const dir = s.config.get('dir_module') as DirDir | undefined;
       if (dir?.directoryIndex) entry['directoryIndex'] = dir.directoryIndex;
       const handler = (core as { setHandler?: string } | undefined)?.setHandler;
@@ -137,6 +141,9 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
 function headerLines(h: HeadersDirConfig | undefined): HeadersDirConfig | undefined {
   return h && (h.fixupIn.length || h.fixupOut.length || h.fixupErr.length) ? h : undefined;
 }
+
+/** A section's mod_autoindex configuration when it has no line of the module. */
+const UNSET_AUTOINDEX = JSON.stringify(autoindexModule.createDirConfig!(undefined));
 
 /** mod_expires' settings of a section or server; undefined when it sets nothing. */
 function expiresLines(e: ExpiresDirConfig | undefined): ExpiresDirConfig | undefined {
@@ -207,6 +214,9 @@ function serverSnapshot(
   if (env?.vars.length) snapshot['env'] = env;
   const expires = expiresLines(server.dirDefaults.get('expires_module') as ExpiresDirConfig | undefined);
   if (expires) snapshot['expires'] = expires;
+  // mod_autoindex loaded: its server-wide configuration (the listing needs the module).
+  const ai = server.dirDefaults.get('autoindex_module') as AutoindexDirConfig | undefined;
+  if (ai) snapshot['autoindex'] = ai;
   // mod_reqtimeout loaded: its stages, defaults applied.
   if (server.config.has('reqtimeout_module')) {
     const rt = server.config.get('reqtimeout_module') as ReqTimeoutConfig;
@@ -232,6 +242,9 @@ function serverSnapshot(
     if (core.logLevel) snapshot['logLevel'] = core.logLevel.level;
   }
   if (coreDir) {
+    if (coreDir.options || coreDir.optionsAdd.length || coreDir.optionsRemove.length) {
+      snapshot['options'] = { ...(coreDir.options ? { set: coreDir.options } : {}), add: coreDir.optionsAdd, remove: coreDir.optionsRemove };
+    }
     set('serverSignature', coreDir.serverSignature === undefined ? undefined : FLAG3[coreDir.serverSignature]);
     set('useCanonicalName', coreDir.useCanonicalName === undefined ? undefined : { on: 'On', off: 'Off', dns: 'DNS' }[coreDir.useCanonicalName]);
     set('limitRequestBody', coreDir.limitRequestBody);

@@ -412,6 +412,42 @@ function methodNumber(cfg: ChildConfig, method: string): number {
   return r >= 0 ? M_INVALID + 1 + r : M_INVALID;
 }
 
+/** What `Options All` stands for (OPT_ALL: not MultiViews). */
+const OPTIONS_ALL = ['Indexes', 'Includes', 'FollowSymLinks', 'ExecCGI'];
+
+/**
+ * ap_allow_options: the Options in force for a request, merged as merge_core_dir_configs does
+ * over the server's and the sections': a set replaces what came before with its +/- changes
+ * cleared, +X and -X change what came before. The server's default is FollowSymLinks.
+ */
+export function allowOptions(cfg: ChildConfig, sections: readonly AccessSection[]): Set<string> {
+  let opts = new Set(['FollowSymLinks']);
+  let add = new Set<string>();
+  let remove = new Set<string>();
+  const expand = (list: readonly string[]): string[] => list.flatMap((o) => (o === 'All' ? OPTIONS_ALL : [o]));
+  const layers: Array<{ set?: readonly string[]; add?: readonly string[]; remove?: readonly string[] }> = [
+    cfg.options ?? {},
+    ...sections.map((s) => ({ ...(s.options ? { set: s.options } : {}), add: s.optionsAdd ?? [], remove: s.optionsRemove ?? [] })),
+  ];
+  for (const l of layers) {
+    if (l.set !== undefined) {
+      opts = new Set(expand(l.set));
+      add = new Set(expand(l.add ?? []));
+      remove = new Set(expand(l.remove ?? []));
+      for (const o of add) opts.add(o);
+      for (const o of remove) opts.delete(o);
+    } else {
+      for (const o of expand(l.remove ?? [])) add.delete(o);
+      for (const o of expand(l.add ?? [])) add.add(o);
+      for (const o of expand(l.add ?? [])) remove.delete(o);
+      for (const o of expand(l.remove ?? [])) remove.add(o);
+      for (const o of remove) opts.delete(o);
+      for (const o of add) opts.add(o);
+    }
+  }
+  return opts;
+}
+
 /** DirectoryIndex for a directory: the deepest matching section's list, else the server's. */
 export function directoryIndexFor(cfg: ChildConfig, dir: string): string[] {
   let list = cfg.directoryIndex;

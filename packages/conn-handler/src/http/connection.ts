@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessNeedsRemoteHost, addHandlerFor, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
+import { accessNeedsRemoteHost, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
 import { remoteHostOf } from '../handlers/remote-host.js';
 import { applyExpires, expiresFor } from '../handlers/expires.js';
+import { autoindexConfigFor, indexDirectory } from '../handlers/autoindex.js';
 import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
@@ -787,6 +788,12 @@ async function processRequest(
     }
   }
 
+  // mod_autoindex's handler: a directory with no index file, for GET (and HEAD).
+  if (cfg.autoindex && fileInfo?.isDir && !walked.pathInfo && (req.method === 'GET' || req.method === 'HEAD')) {
+    const handler = handlerFor(cfg, req.uri, filename, true);
+    if (handler === undefined || handler.toLowerCase() === 'default-handler') return autoindexResponse(socket, input, info, client, ctx, req, filename);
+  }
+
   // The default handler (core.c default_handler).
   if (!isKnownMethod(req.method, cfg.registeredMethods)) {
     errorLog.log('core', 'error', `AH00135: Invalid method in request ${req.theRequest}`, client);
@@ -825,6 +832,42 @@ async function processRequest(
   const res = serveFile(cfg, req, filename, fileInfo);
   if (res.status === 416) throw new Die(416);
   return res;
+}
+
+/** handle_autoindex: the listing where Options allows Indexes, else 403 (AH01276). */
+async function autoindexResponse(
+  socket: Duplex, input: InputStream, info: ConnectionInfo, client: string, ctx: ConnectionContext, req: Request, filename: string,
+): Promise<Response> {
+  const { cfg, errorLog } = ctx;
+  const dir = filename.endsWith('/') ? filename : `${filename}/`;
+  const sections = matchingSections(cfg, filename, true, req.uri);
+  if (!allowOptions(cfg, sections).has('Indexes')) {
+    errorLog.log('autoindex', 'error', `AH01276: Cannot serve directory ${dir}: No matching DirectoryIndex (${directoryIndexFor(cfg, filename).join(',') || 'none'}) found, and server-generated directory index forbidden by Options directive`, client);
+    throw new Die(403);
+  }
+  const st = await discardBody(socket, input, req, ctx);
+  if (st !== 0) throw new Die(st, { dropInput: true });
+  const conf = autoindexConfigFor(cfg.autoindex!, sections);
+  const who: ClientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr, env: req.env ?? new Map(), remoteHost: req.remoteHost };
+  const charsetOf = conf.charset ?? 'UTF-8';
+  const contentType = `${conf.ctype ?? 'text/html'}${charsetOf ? `;charset=${charsetOf}` : ''}`;
+  const headers = new OutHeaders();
+  // index_directory answers a HEAD before reading the directory.
+  if (req.headerOnly) return { status: 200, headers, contentType, body: { kind: 'empty' }, noContentLength: true };
+  const page = indexDirectory({
+    uri: req.uri, dir, ...(req.args !== undefined ? { args: req.args } : {}), conf,
+    // Each entry's subrequest: its access check (a denial is logged, as Apache's subrequest logs it).
+    allowed: (file, isDir, uri) => accessChecked(ctx, file, isDir, who, uri, 'GET', client),
+    typeOf: (file) => contentTypeFor(cfg, file),
+    signature: serverSignature(cfg, req).replace(/^<hr>\n/, ''),
+  });
+  const data = Buffer.from(page.html, 'latin1');
+  if (page.streamed) {
+    // A header or readme subrequest flushed the page: its length is not known, and HTTP/1.1 gets it chunked.
+    return { status: 200, headers, contentType, body: { kind: 'unsized', data }, forceChunked: req.protoNum >= HTTP_VERSION(1, 1) && !req.forceClose && !req.expecting100 };
+  }
+  headers.set('Content-Length', String(data.length));
+  return { status: 200, headers, contentType, body: { kind: 'buffer', data } };
 }
 
 /** Handlers this server runs; any other must never fall through to sending the file. */
