@@ -92,6 +92,8 @@ export interface AccessSection {
   optionsRemove?: string[];
   /** mod_autoindex's lines of the section. */
   autoindex?: AutoindexDirConfig;
+  /** mod_mime's extension maps of the section (each extension's fields override the server's), and its DefaultLanguage. */
+  mime?: SectionMime;
   /** `DirectoryIndex` inside the section overrides the server one. */
   directoryIndex?: string[];
   /** `AddHandler` inside the section (extension → handler), merged over the server's. */
@@ -100,6 +102,15 @@ export interface AccessSection {
   errorDocuments?: Record<string, string>;
   /** `Redirect`/`RedirectMatch` inside the section (mod_alias's per-dir fixup). */
   redirects?: AliasRule[];
+}
+
+/** mod_mime's lines of a section (extensions lower case, no dot). */
+export interface SectionMime {
+  addType?: Record<string, string>;
+  addCharset?: Record<string, string>;
+  addEncoding?: Record<string, string>;
+  addLanguage?: Record<string, string>;
+  defaultLanguage?: string;
 }
 
 /** One address of a `<VirtualHost>` (server_addr_rec). */
@@ -203,6 +214,12 @@ export interface ChildConfig {
     forceType?: string;
     /** `AddHandler` (extension → handler name, lower case). */
     addHandler?: Record<string, string>;
+    /** `AddEncoding` (extension → encoding): Content-Encoding. */
+    addEncoding?: Record<string, string>;
+    /** `AddLanguage` (extension → language): Content-Language. */
+    addLanguage?: Record<string, string>;
+    /** `DefaultLanguage`: the language of a file whose extensions name none. */
+    defaultLanguage?: string;
     /** `DefaultType` is a no-op in 2.4 except `none`; kept for completeness. */
   };
   /** `DirectoryIndex` (default index.html). */

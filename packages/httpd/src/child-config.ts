@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 
 interface HttpCfg { keepAlive?: boolean; keepAliveTimeout?: number; maxKeepAliveRequests?: number }
 interface LogCfg { formats: Record<string, string>; logs: Array<{ target: string; format?: string; condition?: string }>; bufferedLogs?: boolean }
-interface MimeDir { types: Record<string, string>; charsets: Record<string, string>; handlers?: Record<string, string> }
+interface MimeDir { types: Record<string, string>; charsets: Record<string, string>; encodings?: Record<string, string>; languages?: Record<string, string>; handlers?: Record<string, string>; defaultLanguage?: string }
 interface AliasDir { aliases: Array<{ kind: string; from: string; to?: string; status?: number }> }
 interface MimeSrv { typesConfig?: string }
 interface DirDir { directoryIndex?: string[]; directorySlash?: boolean }
@@ -127,6 +127,10 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (handler !== undefined) entry['handler'] = handler;
       const docs = errorDocumentMap(core?.errorDocuments);
       if (docs) entry['errorDocuments'] = docs;
+      const sm = s.config.get('mime_module') as MimeDir | undefined;
+      const sectionMime = sm ? nonEmpty({ addType: sm.types, addCharset: sm.charsets, addEncoding: sm.encodings, addLanguage: sm.languages }) : {};
+      if (sm?.defaultLanguage !== undefined) sectionMime['defaultLanguage'] = sm.defaultLanguage;
+      if (Object.keys(sectionMime).length > 0) entry['mime'] = sectionMime;
       const handlers = (s.config.get('mime_module') as MimeDir | undefined)?.handlers;
       if (handlers && Object.keys(handlers).length > 0) entry['addHandler'] = lowerValues(handlers);
       const redirects = (s.config.get('alias_module') as AliasDir | undefined)?.aliases.filter((a) => a.kind === 'redirect' || a.kind === 'redirectmatch');
@@ -135,6 +139,13 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
     }
     sectionEntries(s.sections, out);
   }
+}
+
+/** The maps that have entries. */
+function nonEmpty(maps: Record<string, Record<string, string> | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(maps)) if (v && Object.keys(v).length > 0) out[k] = v;
+  return out;
 }
 
 /** mod_headers' lines of a section or server; undefined when it has none. */
@@ -267,6 +278,8 @@ function serverSnapshot(
       addCharset: mimeDir?.charsets ?? {},
       ...(coreDir?.forceType ? { forceType: coreDir.forceType } : {}),
       ...(mimeDir?.handlers && Object.keys(mimeDir.handlers).length > 0 ? { addHandler: lowerValues(mimeDir.handlers) } : {}),
+      ...(mimeDir ? nonEmpty({ addEncoding: mimeDir.encodings, addLanguage: mimeDir.languages }) : {}),
+      ...(mimeDir?.defaultLanguage !== undefined ? { defaultLanguage: mimeDir.defaultLanguage } : {}),
     };
   }
   const dir = server.dirDefaults.get('dir_module') as DirDir | undefined;

@@ -1,26 +1,72 @@
-import type { ChildConfig } from '../config.js';
+import type { ChildConfig, SectionMime } from '../config.js';
+import { matchingSections } from './access.js';
+
+/** What mod_mime's type checker gives a file: its type (with AddCharset's charset), encodings and languages. */
+export interface MimeMetadata {
+  type?: string;
+  /** AddEncoding's encodings of the extensions, joined with ", " (r->content_encoding). */
+  encoding?: string;
+  /** AddLanguage's languages of the extensions in order, or DefaultLanguage's (r->content_languages). */
+  languages?: string[];
+}
+
+type Field = 'addType' | 'addCharset' | 'addEncoding' | 'addLanguage';
+
+/** Whether any section has mod_mime lines (cached per configuration). */
+const sectionMime = new WeakMap<ChildConfig, boolean>();
 
 /**
- * mod_mime's type decision: every dot-separated extension of the name is looked up and the
- * last one that maps to a type wins; AddCharset likewise; ForceType overrides all.
+ * find_ct: the name's dot-separated parts after the base name (leading dots belong to it;
+ * empty parts are skipped), each looked up in the extension maps merged over the sections
+ * that apply (an extension's field in a later section overrides), and in TypesConfig's types
+ * when no AddType names it. The last type wins; every language and encoding counts; ForceType
+ * overrides the type.
  */
-export function contentTypeFor(cfg: ChildConfig, filename: string): string | undefined {
-  const base = filename.slice(filename.lastIndexOf('/') + 1);
-  const exts = base.split('.').slice(1).map((e) => e.toLowerCase());
-  let type: string | undefined = cfg.mime.forceType;
+export function mimeMetadata(cfg: ChildConfig, filename: string, uri?: string): MimeMetadata {
+  let layers: Array<SectionMime> | undefined;
+  let has = sectionMime.get(cfg);
+  if (has === undefined) sectionMime.set(cfg, (has = cfg.sections.some((s) => s.mime !== undefined)));
+  if (has) layers = matchingSections(cfg, filename, false, uri).flatMap((s) => (s.mime ? [s.mime] : []));
+  const m = cfg.mime;
+  const lookup = (field: Field, ext: string): string | undefined => {
+    let v = field === 'addType' ? m.addType[ext] : field === 'addCharset' ? m.addCharset[ext] : field === 'addEncoding' ? m.addEncoding?.[ext] : m.addLanguage?.[ext];
+    for (const l of layers ?? []) v = l[field]?.[ext] ?? v;
+    return v;
+  };
+  const base = filename.slice(filename.lastIndexOf('/') + 1).replace(/^\.+/, '');
+  const parts = base.split('.').slice(1);
+  let type: string | undefined;
   let charset: string | undefined;
-  if (!type) {
-    for (const e of exts) {
-      const t = cfg.mime.addType[e] ?? cfg.mime.types[e];
+  let encoding: string | undefined;
+  const languages: string[] = [];
+  for (const part of parts) {
+    if (part === '') continue;
+    const ext = part.toLowerCase();
+    const forced = lookup('addType', ext);
+    if (!forced) {
+      const t = m.types[ext];
       if (t) type = t;
+    } else {
+      type = forced;
     }
-  }
-  for (const e of exts) {
-    const c = cfg.mime.addCharset[e];
+    const c = lookup('addCharset', ext);
     if (c) charset = c;
+    const lang = lookup('addLanguage', ext);
+    if (lang) languages.push(lang);
+    const enc = lookup('addEncoding', ext);
+    if (enc) encoding = encoding === undefined ? enc : `${encoding}, ${enc}`;
   }
+  if (m.forceType) type = m.forceType;
   if (type && charset && !/;\s*charset=/i.test(type)) type = `${type}; charset=${charset}`;
-  return type;
+  let defaultLanguage = m.defaultLanguage;
+  for (const l of layers ?? []) defaultLanguage = l.defaultLanguage ?? defaultLanguage;
+  if (languages.length === 0 && defaultLanguage !== undefined) languages.push(defaultLanguage);
+  return { ...(type !== undefined ? { type } : {}), ...(encoding !== undefined ? { encoding } : {}), ...(languages.length ? { languages } : {}) };
+}
+
+/** The content type mod_mime gives a file (with AddCharset's charset); ForceType overrides. */
+export function contentTypeFor(cfg: ChildConfig, filename: string, uri?: string): string | undefined {
+  return mimeMetadata(cfg, filename, uri).type;
 }
 
 /** AddDefaultCharset applies to text/plain and text/html without a charset. */

@@ -3,7 +3,7 @@ import { bytePath } from '../logs.js';
 import path from 'node:path';
 import type { ChildConfig } from '../config.js';
 import { OutHeaders, type Request, type Response } from '../http/types.js';
-import { contentTypeFor, withDefaultCharset } from './mime.js';
+import { mimeMetadata, withDefaultCharset } from './mime.js';
 
 /** What the default handler hands back when it does not produce a response itself. */
 export interface HandlerError {
@@ -157,13 +157,20 @@ export function httpDate(ms: number): string {
 
 /** The default handler's answer for an existing regular file (after access checks). */
 export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
-  const res = fileResponse(cfg, req, filename, fi);
+  const meta = mimeMetadata(cfg, filename, req.uri);
+  const contentType = withDefaultCharset(cfg, meta.type);
+  const res = fileResponse(cfg, req, filename, fi, contentType);
   // r->content_type: a 304 sends none and a multipart 206 another, but the file's is what modules see.
-  res.file = { mtimeUs: fi.mtimeUs, contentType: res.status === 200 ? res.contentType : withDefaultCharset(cfg, contentTypeFor(cfg, filename)) };
+  res.file = { mtimeUs: fi.mtimeUs, ...(contentType !== undefined ? { contentType } : {}) };
+  // The header filter sends r->content_encoding and r->content_languages, except on a 304 or an error.
+  if (res.status === 200 || res.status === 206) {
+    if (meta.encoding !== undefined) res.contentEncoding = meta.encoding;
+    if (meta.languages !== undefined) res.contentLanguages = meta.languages;
+  }
   return res;
 }
 
-function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
+function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo, contentType: string | undefined): Response {
   const headers = new OutHeaders();
   const mtimeMs = Number(fi.mtimeUs / 1000n);
   const lastMod = Math.min(mtimeMs, req.requestTime);
@@ -172,7 +179,6 @@ function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: File
   if (etag) headers.set('ETag', etag);
   headers.set('Accept-Ranges', 'bytes');
   headers.set('Content-Length', String(fi.size));
-  const contentType = withDefaultCharset(cfg, contentTypeFor(cfg, filename));
   const cond = meetsConditions(req, etag, mtimeMs);
   if (cond === 304) {
     headers.delete('Content-Length');

@@ -969,6 +969,8 @@ async function sendAndLog(
     if (chunked && !res.bare) protocolFields.push(['Transfer-Encoding', 'chunked']);
     for (const [k, v] of protocolFields) lines.push(`${k}: ${v}`);
     if (res.contentType && !typeInTable && !res.bare) lines.push(`Content-Type: ${res.contentType}`);
+    if (res.contentEncoding !== undefined && !res.bare) lines.push(`Content-Encoding: ${res.contentEncoding}`);
+    if (res.contentLanguages !== undefined && !res.bare) lines.push(`Content-Language: ${res.contentLanguages.join(',')}`);
   }
   const head = req.assbackwards ? Buffer.alloc(0) : Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1');
   let out = head.length;

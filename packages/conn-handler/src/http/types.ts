@@ -172,6 +172,10 @@ export interface Response {
   dirOf?: { uri: string; filename: string };
   /** The file a handler answered from: r->finfo's modification time and r->content_type (a 304 sends no type but has one). */
   file?: { mtimeUs: bigint; contentType?: string };
+  /** r->content_encoding (Content-Encoding), from AddEncoding. */
+  contentEncoding?: string;
+  /** r->content_languages (Content-Language, joined with ','), from AddLanguage or DefaultLanguage. */
+  contentLanguages?: string[];
   /** Only Date, Server and the table's fields are sent (no Connection, Content-Type …). */
   bare?: boolean;
 }

@@ -30,7 +30,8 @@ function mapDirective(name: string, field: 'types' | 'charsets' | 'encodings' | 
   return {
     name, arity: 'ITERATE2' as const, context: OR_FILEINFO, help,
     set: (cmd: { dirConfig: MimeDirConfig }, value: string, extension: string) => {
-      cmd.dirConfig[field][ext(extension)] = field === 'types' ? value.toLowerCase() : value;
+      // add_extension_info: values and extensions are kept in lower case.
+      cmd.dirConfig[field][ext(extension)] = value.toLowerCase();
       return undefined;
     },
   };
