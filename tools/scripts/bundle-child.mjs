@@ -78,8 +78,8 @@ async function bundle(entry, outfile) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    // Addons and node-gyp-build are loaded at run time from the installed packages.
-    external: ['*.node', 'node-gyp-build'],
+    // Addons, node-gyp-build and koffi (mod_deflate's zlib) are loaded at run time from the installed packages.
+    external: ['*.node', 'node-gyp-build', 'koffi'],
     plugins: [metaUrl],
     // Resolved when the bundle runs, not when it is built (the banner is not bundled).
     // Each package once: a resolution costs a starting child about a millisecond.

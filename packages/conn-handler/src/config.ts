@@ -92,6 +92,8 @@ export interface AccessSection {
   optionsRemove?: string[];
   /** mod_autoindex's lines of the section. */
   autoindex?: AutoindexDirConfig;
+  /** AddOutputFilterByType lines of the section, added to the server's. */
+  filterByType?: FilterByType[];
   /** mod_mime's extension maps of the section (each extension's fields override the server's), and its DefaultLanguage. */
   mime?: SectionMime;
   /** `DirectoryIndex` inside the section overrides the server one. */
@@ -102,6 +104,21 @@ export interface AccessSection {
   errorDocuments?: Record<string, string>;
   /** `Redirect`/`RedirectMatch` inside the section (mod_alias's per-dir fixup). */
   redirects?: AliasRule[];
+}
+
+/** mod_deflate's settings (DeflateCompressionLevel -1 is zlib's default; the window negative, a raw stream). */
+export interface DeflateSettings {
+  level: number;
+  memLevel: number;
+  windowSize: number;
+  bufferSize: number;
+  etag: 'AddSuffix' | 'NoChange' | 'Remove';
+}
+
+/** One AddOutputFilterByType filter (lower case) and the types it applies to. */
+export interface FilterByType {
+  filter: string;
+  types: string[];
 }
 
 /** mod_mime's lines of a section (extensions lower case, no dot). */
@@ -240,6 +257,10 @@ export interface ChildConfig {
   autoindex?: AutoindexDirConfig;
   /** `Options` outside sections: a set (absent: not set), and the +/- changes. */
   options?: { set?: string[]; add: string[]; remove: string[] };
+  /** mod_deflate's settings when the module is loaded (the DEFLATE filter exists). */
+  deflate?: DeflateSettings;
+  /** AddOutputFilterByType lines outside sections. */
+  filterByType?: FilterByType[];
   /** mod_expires' lines outside sections. */
   expires?: ExpiresDirConfig;
   /**

@@ -59,7 +59,14 @@ function syntaxMessage(base, body, root) {
 }
 
 function arityOf(name, message) {
-  for (const [text, arity] of ARITY_MESSAGES) if (message.startsWith(name + text)) return arity;
+  for (const [text, arity] of ARITY_MESSAGES) {
+    if (!message.startsWith(name + text)) continue;
+    // invoke_cmd's ITERATE messages go on with ", <help>"; a module reading its own arguments
+    // (TAKE_ARGV, as AddOutputFilterByType) may print the same words without it.
+    if ((arity === 'ITERATE' || arity === 'ITERATE2') && message !== name + text && !message.startsWith(`${name}${text},`)) continue;
+    if ((arity === 'ITERATE' || arity === 'ITERATE2') && message === name + text) continue;
+    return arity;
+  }
   return undefined;
 }
 

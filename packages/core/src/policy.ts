@@ -28,7 +28,7 @@ export const BUILTIN_MODULES: readonly string[] = [
 
 /** Performance or presentation only: accepted with a warning. */
 export const WARN_ACCEPT_MODULES: readonly string[] = [
-  'deflate_module', 'brotli_module', 'filter_module',
+  'brotli_module',
   'negotiation_module',
   'mime_magic_module', 'buffer_module', 'ratelimit_module', 'cache_module', 'cache_disk_module',
   'cache_socache_module', 'file_cache_module', 'socache_shmcb_module', 'socache_dbm_module',
@@ -131,6 +131,8 @@ export const IGNORED_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
     'AddOutputFilter', 'AddInputFilter', 'RemoveOutputFilter', 'RemoveInputFilter', 'RemoveCharset',
     'RemoveEncoding', 'RemoveLanguage', 'MultiviewsMatch', 'ModMimeUsePathInfo',
   ],
+  // Smart filter chains select providers with ap_expr expressions, which are not evaluated here.
+  filter_module: ['FilterDeclare', 'FilterProvider', 'FilterChain', 'FilterTrace', 'FilterProtocol'],
 };
 
 /** Our own message ids (Apache has none for these conditions). */

@@ -138,7 +138,8 @@ export function processConfigTree(input: ProcessInput): ProcessOutput {
     const entry =
       entries.find((e) => input.unimplemented.has(e.module)) ??
       entries.find((e) => e.module === 'core' || input.registry.policy(e.module) === 'builtin') ??
-      entries.find((e) => IGNORED_DIRECTIVES[e.module]?.some((n) => n.toLowerCase() === e.name.toLowerCase()));
+      // A directive of a module we implement in part: only when that module is loaded.
+      entries.find((e) => IGNORED_DIRECTIVES[e.module]?.some((n) => n.toLowerCase() === e.name.toLowerCase()) && input.modules.some((m) => m.name === e.module));
     if (!entry || entry.section !== (node.type === 'section')) return invalid(node);
     // invoke_cmd counts the arguments before the module's code runs: a wrong count is Apache's
     // error whether or not we implement the module.

@@ -98,11 +98,11 @@ t.test('MPM selection', async (t) => {
 });
 
 t.test('fail-closed and warn-accept modules', async (t) => {
-  const deflate = await load(`${prefork}LoadModule deflate_module ${MODS}/mod_deflate.so\nDeflateCompressionLevel 9\n`);
-  t.ok(deflate.ok);
-  t.match(deflate.startupMessages.map((m) => m.id), ['PF00002', 'PF00001']);
-  t.equal(deflate.startupMessages[1].message, `DeflateCompressionLevel: not supported by this server (deflate_module), ignored (first on line 3 of ${deflate.file})`);
-  const twice = await load(`${prefork}LoadModule deflate_module ${MODS}/mod_deflate.so\nDeflateCompressionLevel 9\nDeflateCompressionLevel 8\n`);
+  const negotiation = await load(`${prefork}LoadModule negotiation_module ${MODS}/mod_negotiation.so\nCacheNegotiatedDocs on\n`);
+  t.ok(negotiation.ok);
+  t.match(negotiation.startupMessages.map((m) => m.id), ['PF00002', 'PF00001']);
+  t.equal(negotiation.startupMessages[1]?.message, `CacheNegotiatedDocs: not supported by this server (negotiation_module), ignored (first on line 3 of ${negotiation.file})`);
+  const twice = await load(`${prefork}LoadModule negotiation_module ${MODS}/mod_negotiation.so\nCacheNegotiatedDocs on\nCacheNegotiatedDocs off\n`);
   t.equal(twice.startupMessages.filter((m) => m.id === 'PF00001').length, 1, 'one warning per directive name');
   const auth = await load(`${prefork}LoadModule auth_basic_module ${MODS}/mod_auth_basic.so\n<Directory /srv>\nAuthBasicProvider file\n</Directory>\n`);
   t.notOk(auth.ok);

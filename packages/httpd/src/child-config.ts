@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { autoindexModule, reqTimeoutLimits, type ReqTimeoutConfig } from '@prefork/core';
-import type { AccessCompatDirConfig, AutoindexDirConfig, CoreDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
+import type { AccessCompatDirConfig, AutoindexDirConfig, CoreDirConfig, DeflateServerConfig, FilterDirConfig, CoreServerConfig, DirSection, EnvDirConfig, ExpiresDirConfig, HeadersDirConfig, LoadResult, SetEnvIfConfig } from '@prefork/core';
 import type { PreforkSettings } from '@prefork/mpm-core';
 import { randomBytes } from 'node:crypto';
 
@@ -127,6 +127,8 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (handler !== undefined) entry['handler'] = handler;
       const docs = errorDocumentMap(core?.errorDocuments);
       if (docs) entry['errorDocuments'] = docs;
+      const fbt = (s.config.get('filter_module') as FilterDirConfig | undefined)?.byType;
+      if (fbt?.length) entry['filterByType'] = fbt;
       const sm = s.config.get('mime_module') as MimeDir | undefined;
       const sectionMime = sm ? nonEmpty({ addType: sm.types, addCharset: sm.charsets, addEncoding: sm.encodings, addLanguage: sm.languages }) : {};
       if (sm?.defaultLanguage !== undefined) sectionMime['defaultLanguage'] = sm.defaultLanguage;
@@ -225,6 +227,10 @@ function serverSnapshot(
   if (env?.vars.length) snapshot['env'] = env;
   const expires = expiresLines(server.dirDefaults.get('expires_module') as ExpiresDirConfig | undefined);
   if (expires) snapshot['expires'] = expires;
+  const deflate = server.config.get('deflate_module') as DeflateServerConfig | undefined;
+  if (deflate) snapshot['deflate'] = { level: deflate.level, memLevel: deflate.memLevel, windowSize: deflate.windowSize, bufferSize: deflate.bufferSize, etag: deflate.etag };
+  const fbt = (server.dirDefaults.get('filter_module') as FilterDirConfig | undefined)?.byType;
+  if (fbt?.length) snapshot['filterByType'] = fbt;
   // mod_autoindex loaded: its server-wide configuration (the listing needs the module).
   const ai = server.dirDefaults.get('autoindex_module') as AutoindexDirConfig | undefined;
   if (ai) snapshot['autoindex'] = ai;

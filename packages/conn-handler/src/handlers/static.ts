@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import { bytePath } from '../logs.js';
 import path from 'node:path';
 import type { ChildConfig } from '../config.js';
-import { OutHeaders, type Request, type Response } from '../http/types.js';
+import { OutHeaders, type Body, type Request, type Response } from '../http/types.js';
 import { mimeMetadata, withDefaultCharset } from './mime.js';
+import { deflateResponse, filterByTypeApplies } from './deflate.js';
+import { matchingSections } from './access.js';
 
 /** What the default handler hands back when it does not produce a response itself. */
 export interface HandlerError {
@@ -159,7 +161,26 @@ export function httpDate(ms: number): string {
 export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
   const meta = mimeMetadata(cfg, filename, req.uri);
   const contentType = withDefaultCharset(cfg, meta.type);
-  const res = fileResponse(cfg, req, filename, fi, contentType);
+  // mod_filter's AddOutputFilterByType DEFLATE for r->content_type (mod_mime's, before AddDefaultCharset).
+  const settings = cfg.deflate;
+  const deflate = settings !== undefined && (cfg.filterByType !== undefined || cfg.sections.some((x) => x.filterByType))
+    && filterByTypeApplies([cfg.filterByType, ...matchingSections(cfg, filename, false, req.uri).map((x) => x.filterByType)], 'deflate', meta.type)
+    ? (headers: OutHeaders): { headers: OutHeaders; body?: Buffer } => {
+      let body: Buffer;
+      try {
+        body = fs.readFileSync(bytePath(filename));
+      } catch {
+        return { headers };
+      }
+      const table: Array<[string, string]> = [...headers.entries()];
+      const d = deflateResponse(settings, table, body, {
+        ...(meta.type !== undefined ? { contentType: meta.type } : {}), ...(meta.encoding !== undefined ? { contentEncoding: meta.encoding } : {}),
+        ...(req.env ? { env: req.env } : {}), ...(req.headers.get('Accept-Encoding') !== undefined ? { acceptEncoding: req.headers.get('Accept-Encoding')! } : {}),
+      });
+      return { headers: OutHeaders.from(table), ...(d.body ? { body: d.body } : {}) };
+    }
+    : undefined;
+  const res = fileResponse(cfg, req, filename, fi, contentType, deflate);
   // r->content_type: a 304 sends none and a multipart 206 another, but the file's is what modules see.
   res.file = { mtimeUs: fi.mtimeUs, ...(contentType !== undefined ? { contentType } : {}) };
   // The header filter sends r->content_encoding and r->content_languages, except on a 304 or an error.
@@ -170,8 +191,11 @@ export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: 
   return res;
 }
 
-function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo, contentType: string | undefined): Response {
-  const headers = new OutHeaders();
+function fileResponse(
+  cfg: ChildConfig, req: Request, filename: string, fi: FileInfo, contentType: string | undefined,
+  filter?: (headers: OutHeaders) => { headers: OutHeaders; body?: Buffer },
+): Response {
+  let headers = new OutHeaders();
   const mtimeMs = Number(fi.mtimeUs / 1000n);
   const lastMod = Math.min(mtimeMs, req.requestTime);
   headers.set('Last-Modified', httpDate(lastMod));
@@ -188,34 +212,53 @@ function fileResponse(cfg: ChildConfig, req: Request, filename: string, fi: File
     headers.set('Content-Length', '0');
     return { status: 412, headers, contentType, body: { kind: 'empty' } };
   }
+  // An output filter (DEFLATE) runs before the byte ranges are cut: they are of its output.
+  let data: Buffer | undefined;
+  if (filter) {
+    const f = filter(headers);
+    headers = f.headers;
+    if (f.body) {
+      data = f.body;
+      headers.set('Content-Length', String(data.length));
+    }
+  }
+  const size = data?.length ?? fi.size;
+  const part = (start: number, end: number): Body => (data ? { kind: 'buffer', data: data.subarray(start, end + 1) } : { kind: 'file', path: filename, parts: [{ start, end }] });
   const range = req.headers.get('Range');
   if (range !== undefined && (req.method === 'GET' || req.method === 'HEAD' || req.method === 'POST')) {
     const ifRange = req.headers.get('If-Range');
     const rangeApplies = ifRange === undefined
       || (ifRange.trim().startsWith('"') || ifRange.trim().startsWith('W/') ? etag !== undefined && !etag.startsWith('W/') && ifRange.trim() === etag : ifRange.trim() === httpDate(lastMod));
-    const ranges = rangeApplies ? parseRanges(range, fi.size, cfg.maxRanges) : null;
+    const ranges = rangeApplies ? parseRanges(range, size, cfg.maxRanges) : null;
     if (ranges !== null) {
       if (ranges.length === 0) {
         return { status: 416, headers: new OutHeaders(), body: { kind: 'empty' } };
       }
       if (ranges.length === 1) {
         const [s, e] = ranges[0]!;
+        // Behind a filter the length is counted last, after the byterange filter's Content-Range.
+        if (data) headers.delete('Content-Length');
+        headers.set('Content-Range', `bytes ${s}-${e}/${size}`);
         headers.set('Content-Length', String(e - s + 1));
-        headers.set('Content-Range', `bytes ${s}-${e}/${fi.size}`);
-        return { status: 206, headers, contentType, body: { kind: 'file', path: filename, parts: [{ start: s, end: e }] } };
+        return { status: 206, headers, contentType, body: part(s, e) };
       }
       const boundary = multipartBoundary(cfg);
       const parts = ranges.map(([s, e]) => ({
-        prefix: Buffer.from(`\r\n--${boundary}\r\n${contentType ? `Content-type: ${contentType}\r\n` : ''}Content-range: bytes ${s}-${e}/${fi.size}\r\n\r\n`, 'latin1'),
+        prefix: Buffer.from(`\r\n--${boundary}\r\n${contentType ? `Content-type: ${contentType}\r\n` : ''}Content-range: bytes ${s}-${e}/${size}\r\n\r\n`, 'latin1'),
         start: s,
         end: e,
       }));
       const suffix = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
       const total = parts.reduce((n, p) => n + p.prefix.length + (p.end - p.start + 1), 0) + suffix.length;
+      if (data) headers.delete('Content-Length');
       headers.set('Content-Length', String(total));
-      return { status: 206, headers, contentType: `multipart/byteranges; boundary=${boundary}`, body: { kind: 'file', path: filename, parts, suffix } };
+      const body: Body = data
+        ? { kind: 'buffer', data: Buffer.concat([...parts.flatMap((p) => [p.prefix, data!.subarray(p.start, p.end + 1)]), suffix]) }
+        : { kind: 'file', path: filename, parts, suffix };
+      return { status: 206, headers, contentType: `multipart/byteranges; boundary=${boundary}`, body };
     }
   }
+  if (data) return { status: 200, headers, contentType, body: { kind: 'buffer', data } };
   return { status: 200, headers, contentType, body: fi.size > 0 ? { kind: 'file', path: filename, parts: [{ start: 0, end: fi.size - 1 }] } : { kind: 'empty' } };
 }
 

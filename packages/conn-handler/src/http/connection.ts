@@ -1042,7 +1042,11 @@ function logHeaderOut(name: string, res: Response, added: ReadonlyArray<[string,
     const all = table.filter(([k]) => k.toLowerCase() === key).map(([, v]) => v);
     return all.length ? all.join(', ') : undefined;
   }
-  return res.headers.get(name) ?? added.find(([k]) => k.toLowerCase() === key)?.[1];
+  const value = res.headers.get(name) ?? added.find(([k]) => k.toLowerCase() === key)?.[1];
+  // The header filter puts r->content_encoding and r->content_languages in the table too.
+  if (value === undefined && key === 'content-encoding') return res.contentEncoding;
+  if (value === undefined && key === 'content-language') return res.contentLanguages?.join(',');
+  return value;
 }
 
 /** The access phase for a file, with the line each refusing module logs. */

@@ -3,6 +3,7 @@ import type { AnyModule } from '../module.js';
 import { authzCoreModule, authzHostModule } from './access.js';
 import { accessCompatModule } from './access-compat.js';
 import { autoindexModule } from './autoindex.js';
+import { deflateModule, filterModule } from './deflate.js';
 import { httpModule, logConfigModule, logioModule, macroModule, soModule, unixdModule, versionModule, watchdogModule } from './base.js';
 import { aliasModule, dirModule, mimeModule, statusModule } from './content.js';
 import { coreModule } from './core.js';
@@ -15,6 +16,7 @@ import { setenvifModule } from './setenvif.js';
 export * from './access.js';
 export * from './access-compat.js';
 export * from './autoindex.js';
+export * from './deflate.js';
 export * from './base.js';
 export * from './content.js';
 export * from './core.js';
@@ -33,5 +35,5 @@ export const PRELOADED_MODULES: readonly string[] = [
 /** Every module of this package (mpm_prefork lives in @prefork/mpm-core). */
 export const CORE_MODULES: readonly AnyModule[] = [
   coreModule, soModule, watchdogModule, httpModule, logConfigModule, logioModule, versionModule, unixdModule,
-  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule, reqtimeoutModule, accessCompatModule, autoindexModule,
+  authzCoreModule, authzHostModule, mimeModule, dirModule, statusModule, aliasModule, macroModule, setenvifModule, headersModule, envModule, expiresModule, reqtimeoutModule, accessCompatModule, autoindexModule, filterModule, deflateModule,
 ];
