@@ -157,13 +157,21 @@ export function httpDate(ms: number): string {
   return lastDateText;
 }
 
+/** Whether any AddOutputFilterByType line is configured for this server (cached per configuration). */
+const filterLines = new WeakMap<ChildConfig, boolean>();
+function hasFilterByType(cfg: ChildConfig): boolean {
+  let has = filterLines.get(cfg);
+  if (has === undefined) filterLines.set(cfg, (has = cfg.filterByType !== undefined || cfg.sections.some((x) => x.filterByType !== undefined)));
+  return has;
+}
+
 /** The default handler's answer for an existing regular file (after access checks). */
 export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {
   const meta = mimeMetadata(cfg, filename, req.uri);
   const contentType = withDefaultCharset(cfg, meta.type);
   // mod_filter's AddOutputFilterByType DEFLATE for r->content_type (mod_mime's, before AddDefaultCharset).
   const settings = cfg.deflate;
-  const deflate = settings !== undefined && (cfg.filterByType !== undefined || cfg.sections.some((x) => x.filterByType))
+  const deflate = settings !== undefined && hasFilterByType(cfg)
     && filterByTypeApplies([cfg.filterByType, ...matchingSections(cfg, filename, false, req.uri).map((x) => x.filterByType)], 'deflate', meta.type)
     ? (headers: OutHeaders): { headers: OutHeaders; body?: Buffer } => {
       let body: Buffer;
