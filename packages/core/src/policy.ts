@@ -34,7 +34,7 @@ export const WARN_ACCEPT_MODULES: readonly string[] = [
   'cache_socache_module', 'file_cache_module', 'socache_shmcb_module', 'socache_dbm_module',
   'socache_memcache_module', 'socache_redis_module', 'slotmem_shm_module', 'slotmem_plain_module',
   'unique_id_module', 'usertrack_module', 'log_debug_module', 'log_forensic_module', 'dumpio_module',
-  'remoteip_module', 'http2_module', 'info_module', 'speling_module', 'userdir_module',
+  'http2_module', 'info_module', 'speling_module', 'userdir_module',
   'vhost_alias_module', 'charset_lite_module', 'xml2enc_module', 'substitute_module', 'sed_module',
   'request_module', 'data_module', 'echo_module', 'reflector_module', 'heartbeat_module',
   'heartmonitor_module', 'bucketeer_module', 'case_filter_module', 'case_filter_in_module',
@@ -59,6 +59,9 @@ export const FAIL_CLOSED_MODULES: readonly string[] = [
   'lbmethod_bybusyness_module', 'lbmethod_byrequests_module', 'lbmethod_bytraffic_module',
   'lbmethod_heartbeat_module', 'php_module', 'php5_module', 'php7_module', 'php8_module',
   'wsgi_module', 'perl_module', 'security2_module', 'evasive20_module',
+  // It decides the client address that Require ip, Allow from and the logs see: ignoring it
+  // would judge every client behind a trusted proxy by the proxy's address.
+  'remoteip_module',
 ];
 
 export const OTHER_MPMS: readonly string[] = ['mpm_event_module', 'mpm_worker_module'];

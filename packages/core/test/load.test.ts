@@ -107,6 +107,9 @@ t.test('fail-closed and warn-accept modules', async (t) => {
   const auth = await load(`${prefork}LoadModule auth_basic_module ${MODS}/mod_auth_basic.so\n<Directory /srv>\nAuthBasicProvider file\n</Directory>\n`);
   t.notOk(auth.ok);
   t.match(auth.errors[0].text, new RegExp(`^AH00526: Syntax error on line 4 of ${auth.file}:\\nAuthBasicProvider: not supported by this server; auth_basic_module`));
+  const remoteip = await load(`${prefork}LoadModule remoteip_module ${MODS}/mod_remoteip.so\nRemoteIPHeader X-Forwarded-For\n`);
+  t.notOk(remoteip.ok, 'mod_remoteip decides the client address that access rules see: using it without it must not start');
+  t.match(remoteip.errors[0]?.text, /RemoteIPHeader: not supported by this server; remoteip_module/);
   const loadedOnly = await load(`${prefork}LoadModule rewrite_module ${MODS}/mod_rewrite.so\n`);
   t.ok(loadedOnly.ok, 'loading a fail-closed module without using it starts');
   const script = await load(`${prefork}LoadModule alias_module ${MODS}/mod_alias.so\nScriptAlias /cgi-bin/ /usr/lib/cgi-bin/\n`);
