@@ -191,3 +191,12 @@ t.test('mod_env: SetEnv, UnsetEnv and PassEnv per directory; a vhost merges over
     { id: 'AH10032', module: 'env', level: 'warn', message: "Spurious usage of '=' in an environment variable name. 'SetEnv X y' expected instead?" },
   ]);
 });
+
+t.test('<If>: expressions are not evaluated; access rules inside stop startup, anything else is warned and never applies', async (t) => {
+  const denied = await load(`${prefork}LoadModule authz_core_module ${MODS}/mod_authz_core.so\n<Directory /srv>\n<If "%{REMOTE_ADDR} != '10.0.0.1'">\n<RequireAll>\nRequire all denied\n</RequireAll>\n</If>\n</Directory>\n`);
+  t.notOk(denied.ok);
+  t.match(denied.errors[0]?.text, /Syntax error on line 4 of .*:\nRequireAll inside <If> \(line 5 of .*\): not supported by this server/);
+  const other = await load(`${prefork}<If "true">\nServerSignature On\n</If>\n<Else>\n</Else>\n`);
+  t.ok(other.ok);
+  t.same(other.startupMessages.filter((m) => m.id === 'PF00009').map((m) => m.message.replace(/ of .*\)/, ')')), ['<If> (on line 2): expressions are not evaluated by this server; the directives inside never apply'], 'an empty <Else> says nothing');
+});

@@ -4,6 +4,8 @@
  * this table validates and stores, with Apache's messages.
  */
 import { statSync } from 'node:fs';
+import type { ConfigNode, SectionNode } from '@prefork/config-parser';
+import { PF } from '../policy.js';
 import { atoi, getWordConf, splitWords, strictInt } from '../args.js';
 import {
   ACCESS_CONF, EXEC_ON_READ, GLOBAL_ONLY, NOT_IN_DIR_CONTEXT,
@@ -138,6 +140,24 @@ function dirLike(kind: 'Directory' | 'DirectoryMatch' | 'Location' | 'LocationMa
   };
 }
 
+/** Directives that decide access: inside <If> they would be skipped, and a skipped denial is an open door. */
+const ACCESS_DIRECTIVES = new Set(['require', 'requireall', 'requireany', 'requirenone', 'authmerging', 'order', 'allow', 'deny', 'satisfy']);
+
+/** The first access directive among a section's children (nested sections included). */
+function accessDirectiveIn(nodes: readonly ConfigNode[]): ConfigNode | undefined {
+  for (const n of nodes) {
+    if (ACCESS_DIRECTIVES.has(n.name.toLowerCase())) return n;
+    if (n.type === 'section') {
+      const inner = accessDirectiveIn(n.children);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
+}
+
+/** The <If> sections that have warned (one warning each, whatever the load). */
+const ifWarned = new WeakSet<object>();
+
 function ifLike(kind: 'If' | 'ElseIf' | 'Else'): D {
   return {
     name: `<${kind}`,
@@ -150,6 +170,20 @@ function ifLike(kind: 'If' | 'ElseIf' | 'Else'): D {
       const expr = raw.trim();
       if (kind === 'Else' && expr !== '') return '<Else> does not take an argument';
       if (kind !== 'Else' && expr === '') return `<${kind}> directive requires additional arguments`;
+      // ap_expr is not evaluated here: access rules inside would never be applied, so they stop
+      // startup; anything else inside is accepted and never applies (warned once per section).
+      const node = cmd.node as SectionNode;
+      const access = accessDirectiveIn(node.children ?? []);
+      if (access) {
+        return `${access.name} inside <${kind}> (line ${access.loc.line} of ${access.loc.file}): not supported by this server; <${kind}> expressions are not evaluated and access rules must never be skipped, so the server refuses to start`;
+      }
+      if ((node.children ?? []).length > 0 && !ifWarned.has(node)) {
+        ifWarned.add(node);
+        cmd.log({
+          level: 'warn', module: 'core', id: PF.EXPR_NOT_EVALUATED,
+          message: `<${kind}> (on line ${node.loc.line} of ${node.loc.file}): expressions are not evaluated by this server; the directives inside never apply`,
+        });
+      }
       return cmd.walkSection({ kind, args: expr ? [expr] : [], path: expr, regex: false, override: OR_ALL | ACCESS_CONF });
     },
   };
