@@ -83,8 +83,14 @@ export interface AccessSection {
   env?: EnvDirConfig;
   /** mod_expires' lines of the section (absent: none, which still resets the wildcard flag). */
   expires?: ExpiresDirConfig;
-  /** `AllowOverride` (default None since 2.3.9). Recorded; .htaccess is not read. */
+  /**
+   * `AllowOverride` (default None since 2.3.9; `AllowOverrideList` names count as some). A
+   * request below a directory where it allows anything and that has an access file is refused
+   * (.htaccess is not read).
+   */
   allowOverride?: string[];
+  /** `AllowOverrideList` (directive names an access file may use). */
+  allowOverrideList?: string[];
   /** `Options` inside the section without + or - (default FollowSymlinks). */
   options?: string[];
   /** `Options +X` and `Options -X` inside the section, merged over what comes before. */
@@ -257,6 +263,8 @@ export interface ChildConfig {
   autoindex?: AutoindexDirConfig;
   /** `Options` outside sections: a set (absent: not set), and the +/- changes. */
   options?: { set?: string[]; add: string[]; remove: string[] };
+  /** `AccessFileName` (default .htaccess). */
+  accessFileNames?: string[];
   /** mod_deflate's settings when the module is loaded (the DEFLATE filter exists). */
   deflate?: DeflateSettings;
   /** AddOutputFilterByType lines outside sections. */

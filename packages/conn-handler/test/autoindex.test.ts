@@ -50,3 +50,23 @@ t.test('Options merge: a set replaces, +/- change what came before', async (t) =
   t.notOk(allowOptions(cfg, [s({ optionsAdd: ['Indexes'] }), s({ options: ['FollowSymLinks'] })]).has('Indexes'), 'a later set clears earlier changes');
   t.ok(allowOptions({ ...cfg, options: { add: ['Indexes'], remove: [] } }, []).has('Indexes'), 'server-wide +Indexes');
 });
+
+t.test('access files: found on the walk only where AllowOverride lets them in', async (t) => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { accessFileOnWalk } = await import('../src/handlers/access.js');
+  const root = mkdtempSync(`${tmpdir()}/pf-htaccess-`);
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  mkdirSync(`${root}/a/b`, { recursive: true });
+  writeFileSync(`${root}/a/.htaccess`, 'Require all denied\n');
+  const dir = (pattern: string, allowOverride?: string[]): AccessSection => ({ kind: 'directory', pattern, require: [], ...(allowOverride ? { allowOverride } : {}) });
+  const none = { ...defaultChildConfig(), sections: [dir(root, ['None'])] };
+  t.equal(accessFileOnWalk(none, `${root}/a/b/x.txt`, false), undefined, 'AllowOverride None: never looked for');
+  const all = { ...defaultChildConfig(), sections: [dir(root, ['All'])] };
+  t.equal(accessFileOnWalk(all, `${root}/a/b/x.txt`, false), `${root}/a/.htaccess`, 'found in a parent directory');
+  t.equal(accessFileOnWalk(all, `${root}/x.txt`, false), undefined, 'not on this walk');
+  const deeperNone = { ...defaultChildConfig(), sections: [dir(root, ['All']), dir(`${root}/a`, ['None'])] };
+  t.equal(accessFileOnWalk(deeperNone, `${root}/a/b/x.txt`, false), undefined, 'the deepest setting wins');
+  const named = { ...defaultChildConfig(), accessFileNames: ['.acl'], sections: [dir(root, ['AuthConfig'])] };
+  t.equal(accessFileOnWalk(named, `${root}/a/b/x.txt`, false), undefined, 'AccessFileName names other files');
+});

@@ -116,6 +116,7 @@ function sectionEntries(sections: DirSection[], out: Array<Record<string, unknow
       if (expires) entry['expires'] = expires;
       const core = s.config.get('core') as CoreDirConfig | undefined;
       if (core?.allowOverride) entry['allowOverride'] = core.allowOverride;
+      if (core?.allowOverrideList?.length) entry['allowOverrideList'] = core.allowOverrideList;
       if (core?.options) entry['options'] = core.options;
       if (core?.optionsAdd.length) entry['optionsAdd'] = core.optionsAdd;
       if (core?.optionsRemove.length) entry['optionsRemove'] = core.optionsRemove;
@@ -245,6 +246,7 @@ function serverSnapshot(
     const namePort = /:(\d+)$/.exec(core.serverName ?? '')?.[1];
     if (namePort !== undefined) snapshot['serverNamePort'] = Number(namePort);
     set('serverAdmin', core.serverAdmin);
+    set('accessFileNames', core.accessFileNames);
     set('documentRoot', core.documentRoot === undefined ? undefined : abs(core.documentRoot));
     set('timeout', core.timeout);
     set('serverTokens', TOKENS[core.serverTokens]);

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { bytePath } from '../logs.js';
 import { STANDARD_METHODS } from '@prefork/core/methods';
 import { ipSubnetTest, parseIpSubnet, type IpSubnet } from '@prefork/modules';
 import type { AccessCompatDirConfig, AccessSection, AllowDeny, ChildConfig, RequireRule } from '../config.js';
@@ -410,6 +412,43 @@ function methodNumber(cfg: ChildConfig, method: string): number {
   if (n >= 0) return n;
   const r = cfg.registeredMethods?.indexOf(method) ?? -1;
   return r >= 0 ? M_INVALID + 1 + r : M_INVALID;
+}
+
+/** Whether any section lets an access file in (cached per configuration). */
+const overridesOf = new WeakMap<ChildConfig, boolean>();
+
+/**
+ * The first access file (AccessFileName, default .htaccess) that ap_directory_walk would read
+ * for this path: in a directory, from the root down, where the deepest <Directory> setting
+ * AllowOverride (or AllowOverrideList) allows anything. This server does not read access
+ * files, so such a request must be refused rather than served without their rules.
+ */
+export function accessFileOnWalk(cfg: ChildConfig, filename: string, isDir: boolean): string | undefined {
+  let any = overridesOf.get(cfg);
+  if (any === undefined) {
+    any = cfg.sections.some((s) => (s.allowOverride !== undefined && !s.allowOverride.every((o) => o.toLowerCase() === 'none')) || (s.allowOverrideList?.length ?? 0) > 0);
+    overridesOf.set(cfg, any);
+  }
+  if (!any) return undefined;
+  const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
+  const names = cfg.accessFileNames ?? ['.htaccess'];
+  const index = sectionIndex(cfg);
+  const parts = dir.split('/').filter((p) => p !== '');
+  for (let i = 0; i <= parts.length; i++) {
+    const d = '/' + parts.slice(0, i).join('/');
+    let allows = false;
+    for (const s of [...index.directories, ...index.directoryMatches]) {
+      if (!directoryMatches(s, d)) continue;
+      if (s.allowOverride !== undefined) allows = !s.allowOverride.every((o) => o.toLowerCase() === 'none');
+      if (s.allowOverrideList !== undefined) allows ||= s.allowOverrideList.length > 0;
+    }
+    if (!allows) continue;
+    for (const n of names) {
+      const file = (d === '/' ? '' : d) + '/' + n;
+      if (fs.existsSync(bytePath(file))) return file;
+    }
+  }
+  return undefined;
 }
 
 /** What `Options All` stands for (OPT_ALL: not MultiViews). */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessNeedsRemoteHost, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
+import { accessFileOnWalk, accessNeedsRemoteHost, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
 import { remoteHostOf } from '../handlers/remote-host.js';
@@ -729,6 +729,13 @@ async function processRequest(
     throw new Die(403);
   }
   const isDir = walked.info?.isDir ?? false;
+  // ap_directory_walk reads the access files AllowOverride lets in; this server reads none,
+  // and serving without their rules could open what they close.
+  const accessFile = accessFileOnWalk(cfg, walked.filename, isDir);
+  if (accessFile !== undefined) {
+    errorLog.log('core', 'alert', `PF02011: ${accessFile}: access files are not read by this server, and AllowOverride lets this one apply; the request is refused`, client);
+    throw new Die(500);
+  }
   // header_parser: mod_setenvif's lines in the sections that apply, before access is checked.
   const env = (req.env ??= new Map());
   for (const s of matchingSections(cfg, walked.filename, isDir, req.uri)) applySetEnvIf(s.setEnvIf, req, info, env);
