@@ -14,7 +14,7 @@ export interface BrokenCase {
   error: string;
 }
 
-const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes', 'requiresRoot']);
+const CASE_KEYS = new Set(['description', 'layers', 'files', 'args', 'env', 'normalise', 'skip', 'exclusive', 'steps', 'mtimes', 'symlinks', 'requiresRoot']);
 const COMMON_STEP_KEYS = new Set(['name', 'timeout', 'expect']);
 const EXTRA_STEP_KEYS: Partial<Record<StepKind, string[]>> = {
   run: ['stdin'],
@@ -44,6 +44,12 @@ export function validateCase(raw: unknown): string[] {
   if (c.args !== undefined && !isStringArray(c.args)) errors.push('"args" must be an array of strings');
   if (c.files !== undefined && !isStringRecord(c.files)) errors.push('"files" must map paths to text');
   if (c.env !== undefined && !isStringRecord(c.env)) errors.push('"env" must map names to strings');
+  if (c.symlinks !== undefined) {
+    const l = c.symlinks as Record<string, unknown>;
+    if (typeof l !== 'object' || l === null || Array.isArray(l) || !Object.values(l).every((v) => typeof v === 'string')) {
+      errors.push('"symlinks" must map paths to link targets');
+    }
+  }
   if (c.mtimes !== undefined) {
     const m = c.mtimes as Record<string, unknown>;
     const ok = m !== null && typeof m === 'object' && !Array.isArray(m) &&

@@ -2,7 +2,7 @@
  * Runs one case against one program ("side"): lays down a fresh ServerRoot, performs the steps,
  * normalises what they observed, and stops everything it started, whatever happened.
  */
-import { chmodSync, existsSync, utimesSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, utimesSync, symlinkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { exchange, sha256 } from './http-exchange.js';
@@ -87,6 +87,10 @@ export function prepareRoot(c: LoadedCase, fixturesDir: string, values: Record<s
     const dst = join(root, rel);
     mkdirSync(dirname(dst), { recursive: true });
     writeFileSync(dst, substitute(text, values));
+  }
+  for (const [rel, target] of Object.entries(c.spec.symlinks ?? {})) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    symlinkSync(target, join(root, rel));
   }
   for (const [rel, when] of Object.entries(c.spec.mtimes ?? {})) {
     const seconds = typeof when === 'number' ? when : Date.parse(when) / 1000;

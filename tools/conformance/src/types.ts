@@ -241,6 +241,8 @@ export interface CaseSpec {
    * path → ISO date or seconds since the epoch (Last-Modified and ETag then do not vary by run).
    */
   mtimes?: Record<string, string | number>;
+  /** Symbolic links to make in the ServerRoot once it is laid down: path → target (as written, relative allowed). */
+  symlinks?: Record<string, string>;
   /** Arguments put before every run/start step's own arguments. */
   args?: string[];
   /** Environment added to both servers' environment. */

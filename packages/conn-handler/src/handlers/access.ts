@@ -451,6 +451,55 @@ export function accessFileOnWalk(cfg: ChildConfig, filename: string, isDir: bool
   return undefined;
 }
 
+/** Whether some Options setting may leave FollowSymLinks out (cached per configuration). */
+const symlinkLimits = new WeakMap<ChildConfig, boolean>();
+
+/**
+ * ap_directory_walk's symlink check: each component of the path, from the root down, that is a
+ * symbolic link is followed only where the Options of the directory holding it have
+ * FollowSymLinks, or SymLinksIfOwnerMatch and the link and its target have one owner. Returns
+ * the path up to the refused link (for AH00037), or undefined.
+ */
+export function symlinkRefused(cfg: ChildConfig, filename: string, missing = false): string | undefined {
+  let limited = symlinkLimits.get(cfg);
+  if (limited === undefined) {
+    const lacks = (set?: readonly string[], remove?: readonly string[]): boolean =>
+      (set !== undefined && !set.some((o) => o === 'FollowSymLinks' || o === 'All')) || (remove ?? []).includes('FollowSymLinks');
+    limited = lacks(cfg.options?.set, cfg.options?.remove) || cfg.sections.some((x) => lacks(x.options, x.optionsRemove));
+    symlinkLimits.set(cfg, limited);
+  }
+  // Where every link may be followed only a dangling one is refused, and only a missing file can be one.
+  if (!limited && !missing) return undefined;
+  const parts = filename.split('/').filter((p) => p !== '');
+  let dir = '';
+  for (const part of parts) {
+    const parent = dir || '/';
+    const cur = `${dir}/${part}`;
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(bytePath(cur));
+    } catch {
+      return undefined;
+    }
+    if (st.isSymbolicLink()) {
+      const opts = limited ? allowOptions(cfg, matchingSections(cfg, parent, true, undefined)) : undefined;
+      // resolve_symlink: the target must be there, and with SymLinksIfOwnerMatch alone have the link's owner.
+      let target: fs.Stats;
+      try {
+        target = fs.statSync(bytePath(cur));
+      } catch {
+        return cur;
+      }
+      if (opts && !opts.has('FollowSymLinks') && (!opts.has('SymLinksIfOwnerMatch') || target.uid !== st.uid)) return cur;
+      if (!target.isDirectory()) return undefined;
+    } else if (!st.isDirectory()) {
+      return undefined;
+    }
+    dir = cur;
+  }
+  return undefined;
+}
+
 /** What `Options All` stands for (OPT_ALL: not MultiViews). */
 const OPTIONS_ALL = ['Indexes', 'Includes', 'FollowSymLinks', 'ExecCGI'];
 

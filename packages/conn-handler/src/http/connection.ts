@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { serverBanner, type ChildConfig } from '../config.js';
-import { accessFileOnWalk, accessNeedsRemoteHost, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
+import { accessFileOnWalk, accessNeedsRemoteHost, symlinkRefused, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
 import { remoteHostOf } from '../handlers/remote-host.js';
@@ -729,6 +729,12 @@ async function processRequest(
     throw new Die(403);
   }
   const isDir = walked.info?.isDir ?? false;
+  // ap_directory_walk follows a symbolic link only where Options allows it.
+  const link = symlinkRefused(cfg, walked.filename + (walked.pathInfo ?? ''), walked.info === null || walked.info === undefined);
+  if (link !== undefined) {
+    errorLog.log('core', 'error', `AH00037: Symbolic link not allowed or link target not accessible: ${link}`, client);
+    throw new Die(403);
+  }
   // ap_directory_walk reads the access files AllowOverride lets in; this server reads none,
   // and serving without their rules could open what they close.
   const accessFile = accessFileOnWalk(cfg, walked.filename, isDir);
