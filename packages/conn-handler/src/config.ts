@@ -263,6 +263,11 @@ export interface ChildConfig {
   autoindex?: AutoindexDirConfig;
   /** `Options` outside sections: a set (absent: not set), and the +/- changes. */
   options?: { set?: string[]; add: string[]; remove: string[] };
+  /**
+   * Content types that a loaded module this server does not run takes as its handler
+   * (ap_invoke_handler uses the type when no handler is set): a file of such a type is refused.
+   */
+  typeHandlers?: string[];
   /** `AccessFileName` (default .htaccess). */
   accessFileNames?: string[];
   /** mod_deflate's settings when the module is loaded (the DEFLATE filter exists). */

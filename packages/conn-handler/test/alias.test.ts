@@ -89,3 +89,18 @@ t.test('through the engine', async (t) => {
   t.match(text(local.data), /\r\nLocation: http:\/\/localhost\/hello\.txt\r\n/, 'a path target becomes an absolute URL');
   t.equal(statusOf((await exchange(srv.port, get('/gone'))).data), 410);
 });
+
+t.test('a type a loaded module would handle (AddType application/x-httpd-php .php) is refused, never sent as source', async (t) => {
+  fs.writeFileSync(path.join(docroot, 'page.php'), '<?php $password = "secret"; ?>\n');
+  const cfg = captureConfig(docroot, {});
+  cfg.mime = { ...cfg.mime, addType: { ...cfg.mime.addType, php: 'application/x-httpd-php' } };
+  const plain = await startServer(cfg);
+  t.teardown(() => plain.close());
+  t.equal(statusOf((await exchange(plain.port, get('/page.php'))).data), 200, 'without the module loaded Apache sends the file too');
+  const srv = await startServer({ ...cfg, typeHandlers: ['application/x-httpd-php'] });
+  t.teardown(() => srv.close());
+  const res = await exchange(srv.port, get('/page.php'));
+  t.equal(statusOf(res.data), 403);
+  t.notMatch(text(res.data), /secret/);
+  t.ok(srv.errors.some((l) => l.includes('PF02010: the type application/x-httpd-php names a handler this server does not run')));
+});

@@ -37,6 +37,18 @@ const SECTION_KIND: Record<string, string> = {
   Location: 'location', LocationMatch: 'locationMatch',
 };
 
+/** Content types that are handler names for modules that run programs or parse the file (ap_invoke_handler falls back to the type). */
+const TYPE_HANDLER_MODULES: Readonly<Record<string, readonly string[]>> = {
+  'application/x-httpd-php': ['php_module', 'php5_module', 'php7_module', 'php8_module'],
+  'application/x-httpd-php-source': ['php_module', 'php5_module', 'php7_module', 'php8_module'],
+  'application/x-httpd-cgi': ['cgi_module', 'cgid_module'],
+  'text/x-server-parsed-html': ['include_module'],
+  'text/x-server-parsed-html3': ['include_module'],
+  'application/x-httpd-imap': ['imagemap_module'],
+  'httpd/send-as-is': ['asis_module'],
+  'application/x-type-map': ['negotiation_module'],
+};
+
 /**
  * Reads a mime.types file into extension → type (later lines win, as mod_mime's hash does).
  * A file that cannot be read yields an empty map: mod_mime's post_config reports it (AH01597).
@@ -191,6 +203,12 @@ export function childSnapshot(result: LoadResult, settings: PreforkSettings, des
       config,
     };
   });
+  // Content types a loaded module we do not run would take as its handler (mod_php's
+  // application/x-httpd-php by AddType, mod_include's server-parsed HTML …): such files are
+  // refused, not sent as source.
+  const loadedNames = new Set(result.modules.map((m) => m.name));
+  const claimed = Object.entries(TYPE_HANDLER_MODULES).filter(([, mods]) => mods.some((m) => loadedNames.has(m))).map(([type]) => type);
+  if (claimed.length > 0) snapshot['typeHandlers'] = claimed;
   // ap_multipart_boundary: http_post_config draws 64 random bits once; every child shares them.
   snapshot['multipartBoundary'] = randomBytes(8).toString('hex');
   // Method numbers are the whole configuration's; a vhost's view inherits them (vhostConfig).

@@ -894,9 +894,12 @@ const IMPLEMENTED_HANDLERS = new Set(['default-handler', 'server-status']);
 function refuseUnknownHandler(cfg: ChildConfig, req: Request, filename: string, client: string, errorLog: ErrorLog): void {
   const set = handlerFor(cfg, req.uri, filename, false);
   const added = set === undefined ? addHandlerFor(cfg, filename, req.uri) : undefined;
-  const handler = set ?? added?.handler;
+  // No handler set: the content type is the handler name (ap_invoke_handler).
+  const type = set === undefined && added === undefined && cfg.typeHandlers ? contentTypeFor(cfg, filename, req.uri)?.replace(/;.*$/s, '').trim().toLowerCase() : undefined;
+  const byType = type !== undefined && cfg.typeHandlers!.includes(type) ? type : undefined;
+  const handler = set ?? added?.handler ?? byType;
   if (handler === undefined || IMPLEMENTED_HANDLERS.has(handler.toLowerCase())) return;
-  const how = set !== undefined ? `SetHandler ${set}` : `AddHandler ${added!.handler} .${added!.extension}`;
+  const how = set !== undefined ? `SetHandler ${set}` : added !== undefined ? `AddHandler ${added.handler} .${added.extension}` : `the type ${byType}`;
   errorLog.log('core', 'error', `PF02010: ${how} names a handler this server does not run; ${filename} is not sent as a file`, client);
   throw new Die(403);
 }
