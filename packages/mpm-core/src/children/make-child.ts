@@ -7,8 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CHILD_ENV, FIRST_LISTENER_FD, type ChildBootstrap, type ListenerInfo } from '@prefork/core';
 import type { OpenListener } from '../listen/listeners.js';
 
-/** Node flags for children: fewer V8 platform threads per child (4 instead of 7), same speed. */
-export const DEFAULT_CHILD_NODE_FLAGS: readonly string[] = ['--v8-pool-size=0'];
+/**
+ * Node flags for children: fewer V8 platform threads per child (4 instead of 7), and a young
+ * generation of at most 1 MB per semi-space (a child's request garbage is short-lived: its
+ * median PSS after load was 14.0-14.3 MB with V8's default and 12.3-12.9 MB with this, for the
+ * same requests per second and CPU per request).
+ */
+export const DEFAULT_CHILD_NODE_FLAGS: readonly string[] = ['--v8-pool-size=0', '--max-semi-space-size=1'];
 
 /**
  * Extra Node flags for every child, from PREFORK_CHILD_NODE_FLAGS (space-separated), e.g.
