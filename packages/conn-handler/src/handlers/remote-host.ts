@@ -4,7 +4,6 @@
  * /etc/hosts counts), kept only when that name resolves back to the same address. Looked up
  * once per connection, and only for requests whose sections name a host.
  */
-import { lookup, lookupService } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
 const byConnection = new WeakMap<object, Promise<string | undefined>>();
@@ -13,6 +12,8 @@ const plain = (ip: string): string => ip.replace(/^::ffff:(?=\d+\.)/i, '');
 
 async function doubleReverse(ip: string): Promise<string | undefined> {
   try {
+    // Loaded at the first use: a child that never looks a name up does not pay for the module.
+    const { lookup, lookupService } = await import('node:dns/promises');
     const { hostname } = await lookupService(ip, 0);
     if (isIP(hostname)) return undefined;
     const back = await lookup(hostname, { all: true });
