@@ -311,6 +311,19 @@ export interface ChildConfig {
   serverRoot: string;
 }
 
+/**
+ * A fact derived from a configuration, computed at its first use and kept for that
+ * configuration (a child's configuration never changes): "does any section have X".
+ */
+export function perConfig<T>(compute: (cfg: ChildConfig) => T): (cfg: ChildConfig) => T {
+  const memo = new WeakMap<ChildConfig, { value: T }>();
+  return (cfg) => {
+    let m = memo.get(cfg);
+    if (m === undefined) memo.set(cfg, (m = { value: compute(cfg) }));
+    return m.value;
+  };
+}
+
 /** The configuration Apache 2.4 would run with if httpd.conf set nothing the child reads. */
 export function defaultChildConfig(): ChildConfig {
   return {

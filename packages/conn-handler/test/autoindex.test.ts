@@ -3,7 +3,8 @@
  * (handlers/access.ts). Case http/autoindex compares whole listings with apache2's.
  */
 import t from 'tap';
-import { escapeHtml, fnmatch, osEscapePath, strcmpMatch, strfsize, strnatcmp } from '../src/handlers/autoindex.js';
+import { fnmatch, osEscapePath, strcmpMatch, strfsize, strnatcmp } from '../src/handlers/autoindex.js';
+import { escapeHtml } from '../src/http/status.js';
 import { allowOptions } from '../src/handlers/access.js';
 import { defaultChildConfig, type AccessSection } from '../src/config.js';
 
@@ -37,6 +38,7 @@ t.test('escaping of names in links', async (t) => {
   t.equal(escapeHtml(osEscapePath('q&a <x>.txt')), 'q&amp;a%20%3cx%3e.txt');
   t.equal(osEscapePath('c:file'), './c:file', 'a colon before any slash would read as a scheme');
   t.equal(osEscapePath('é'), '%e9');
+  t.equal(osEscapePath('c:a b', true), 'c:a%20b', 'partial (ap_escape_uri): no ./');
 });
 
 t.test('Options merge: a set replaces, +/- change what came before', async (t) => {

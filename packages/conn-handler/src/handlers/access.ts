@@ -3,7 +3,7 @@ import path from 'node:path';
 import { bytePath } from '../logs.js';
 import { STANDARD_METHODS } from '@prefork/core/methods';
 import { ipSubnetTest, parseIpSubnet, type IpSubnet } from '@prefork/modules';
-import type { AccessCompatDirConfig, AccessSection, AllowDeny, ChildConfig, RequireRule } from '../config.js';
+import { perConfig, type AccessCompatDirConfig, type AccessSection, type AllowDeny, type ChildConfig, type RequireRule } from '../config.js';
 import { cachedRegExp } from '../regex-cache.js';
 
 /** Converts an Apache wildcard path (`*`, `?`, `[...]`) to a regular expression. */
@@ -414,8 +414,10 @@ function methodNumber(cfg: ChildConfig, method: string): number {
   return r >= 0 ? M_INVALID + 1 + r : M_INVALID;
 }
 
-/** Whether any section lets an access file in (cached per configuration). */
-const overridesOf = new WeakMap<ChildConfig, boolean>();
+/** Whether a section's AllowOverride or AllowOverrideList lets an access file apply. */
+const overridesSomething = (s: AccessSection): boolean =>
+  (s.allowOverride !== undefined && !s.allowOverride.every((o) => o.toLowerCase() === 'none')) || (s.allowOverrideList?.length ?? 0) > 0;
+const anyOverrides = perConfig((cfg) => cfg.sections.some(overridesSomething));
 
 /**
  * The first access file (AccessFileName, default .htaccess) that ap_directory_walk would read
@@ -424,23 +426,17 @@ const overridesOf = new WeakMap<ChildConfig, boolean>();
  * files, so such a request must be refused rather than served without their rules.
  */
 export function accessFileOnWalk(cfg: ChildConfig, filename: string, isDir: boolean): string | undefined {
-  let any = overridesOf.get(cfg);
-  if (any === undefined) {
-    any = cfg.sections.some((s) => (s.allowOverride !== undefined && !s.allowOverride.every((o) => o.toLowerCase() === 'none')) || (s.allowOverrideList?.length ?? 0) > 0);
-    overridesOf.set(cfg, any);
-  }
-  if (!any) return undefined;
+  if (!anyOverrides(cfg)) return undefined;
   const dir = isDir ? filename.replace(/\/+$/, '') || '/' : path.dirname(filename);
   const names = cfg.accessFileNames ?? ['.htaccess'];
   const index = sectionIndex(cfg);
   const parts = dir.split('/').filter((p) => p !== '');
   for (let i = 0; i <= parts.length; i++) {
     const d = '/' + parts.slice(0, i).join('/');
+    // The deepest section that says anything decides (merge_core_dir_configs).
     let allows = false;
-    for (const s of [...index.directories, ...index.directoryMatches]) {
-      if (!directoryMatches(s, d)) continue;
-      if (s.allowOverride !== undefined) allows = !s.allowOverride.every((o) => o.toLowerCase() === 'none');
-      if (s.allowOverrideList !== undefined) allows ||= s.allowOverrideList.length > 0;
+    for (const list of [index.directories, index.directoryMatches]) {
+      for (const s of list) if ((s.allowOverride !== undefined || s.allowOverrideList !== undefined) && directoryMatches(s, d)) allows = overridesSomething(s);
     }
     if (!allows) continue;
     for (const n of names) {
@@ -451,8 +447,10 @@ export function accessFileOnWalk(cfg: ChildConfig, filename: string, isDir: bool
   return undefined;
 }
 
-/** Whether some Options setting may leave FollowSymLinks out (cached per configuration). */
-const symlinkLimits = new WeakMap<ChildConfig, boolean>();
+/** Whether some Options setting may leave FollowSymLinks out. */
+const lacksFollow = (set?: readonly string[], remove?: readonly string[]): boolean =>
+  (set !== undefined && !set.some((o) => o === 'FollowSymLinks' || o === 'All')) || (remove ?? []).includes('FollowSymLinks');
+const symlinksLimited = perConfig((cfg) => lacksFollow(cfg.options?.set, cfg.options?.remove) || cfg.sections.some((x) => lacksFollow(x.options, x.optionsRemove)));
 
 /**
  * ap_directory_walk's symlink check: each component of the path, from the root down, that is a
@@ -461,13 +459,7 @@ const symlinkLimits = new WeakMap<ChildConfig, boolean>();
  * the path up to the refused link (for AH00037), or undefined.
  */
 export function symlinkRefused(cfg: ChildConfig, filename: string, missing = false): string | undefined {
-  let limited = symlinkLimits.get(cfg);
-  if (limited === undefined) {
-    const lacks = (set?: readonly string[], remove?: readonly string[]): boolean =>
-      (set !== undefined && !set.some((o) => o === 'FollowSymLinks' || o === 'All')) || (remove ?? []).includes('FollowSymLinks');
-    limited = lacks(cfg.options?.set, cfg.options?.remove) || cfg.sections.some((x) => lacks(x.options, x.optionsRemove));
-    symlinkLimits.set(cfg, limited);
-  }
+  const limited = symlinksLimited(cfg);
   // Where every link may be followed only a dangling one is refused, and only a missing file can be one.
   if (!limited && !missing) return undefined;
   const parts = filename.split('/').filter((p) => p !== '');

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AUTOINDEX, mergeAutoindexConfig, type AutoindexDirConfig, type AutoindexItem } from '@prefork/core/autoindex';
 import { bytePath } from '../logs.js';
+import { escapeHtml } from '../http/status.js';
+import { cachedRegExp } from '../regex-cache.js';
 
 /** What the listing needs from the request and the server. */
 export interface AutoindexRequest {
@@ -46,26 +48,17 @@ export function autoindexConfigFor(server: AutoindexDirConfig, sections: Readonl
   return conf;
 }
 
-/** ap_escape_html. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[<>&"]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : '&quot;'));
-}
-
-/** ap_os_escape_path (not partial): bytes outside the path-safe set as %xx, a leading `x:` protected by `./`. */
-export function osEscapePath(p: string): string {
+/**
+ * ap_os_escape_path: bytes outside the path-safe set as %xx (lower-case hex). Not `partial`, a
+ * leading `x:` is protected by `./`; `partial` is ap_escape_uri.
+ */
+export function osEscapePath(p: string, partial = false): string {
   const colon = p.indexOf(':');
   const slash = p.indexOf('/');
-  let out = colon >= 0 && (slash < 0 || colon < slash) ? './' : '';
+  let out = !partial && colon >= 0 && (slash < 0 || colon < slash) ? './' : '';
   for (const c of p) {
     out += /[A-Za-z0-9$\-_.+!*'(),:;@&=/~]/.test(c) ? c : '%' + (c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0');
   }
-  return out;
-}
-
-/** ap_escape_uri (ap_os_escape_path, partial). */
-function escapeUri(p: string): string {
-  let out = '';
-  for (const c of p) out += /[A-Za-z0-9$\-_.+!*'(),:;@&=/~]/.test(c) ? c : '%' + (c.charCodeAt(0) & 0xff).toString(16).padStart(2, '0');
   return out;
 }
 
@@ -73,7 +66,8 @@ function escapeUri(p: string): string {
 export function strcmpMatch(str: string, pattern: string, caseBlind = false): boolean {
   let re = '^';
   for (const c of pattern) re += c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(re + '$', caseBlind ? 'i' : '').test(str);
+  // Patterns come from the configuration: each is compiled once.
+  return cachedRegExp(re + '$', caseBlind).test(str);
 }
 
 /** apr_fnmatch: `*`, `?`, `[...]` (with `!`/`^`), backslash escapes unless `noEscape`; with `period` a leading dot must be matched by a dot. */
@@ -98,6 +92,7 @@ export function fnmatch(pattern: string, name: string, opts: { noEscape?: boolea
       i = close;
     } else re += c.replace(/[.+^${}()|\]\\]/g, '\\$&');
   }
+  // Not cached: a P= pattern comes from the client.
   try {
     return new RegExp(re + '$').test(name);
   } catch {
@@ -341,7 +336,7 @@ function readQuery(args: string | undefined, opts: number, key: string, directio
         } else {
           pattern = un;
           ppre = ';P=';
-          epattern = escapeUri(un);
+          epattern = osEscapePath(un, true);
         }
       }
       q = eos < q.length && eos + 1 < q.length ? q.slice(eos + 1) : '';

@@ -6,8 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { DeflateSettings, FilterByType } from '../config.js';
-import type { Table } from './headers.js';
-import { tableGet, tableMerge, tableSet, tableUnset } from './headers.js';
+import { tableGet, tableMerge, tableSet, tableUnset, type Table } from '../http/types.js';
 
 interface Libz {
   deflateInit2_(strm: Buffer, level: number, method: number, windowBits: number, memLevel: number, strategy: number, version: string, size: number): number;
@@ -92,7 +91,7 @@ export function acceptsGzip(accept: string): boolean {
     if (token.trim().toLowerCase() !== 'gzip') continue;
     const q = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('q='));
     // strncmp("q=0.000", q, strlen(q)): q=0, q=0.0 … refuse.
-    if (q !== undefined && q.length >= 3 && '0.000'.startsWith(q.slice(2)) && q.startsWith('q=')) return false;
+    if (q !== undefined && q.length >= 3 && '0.000'.startsWith(q.slice(2))) return false;
     return true;
   }
   return false;

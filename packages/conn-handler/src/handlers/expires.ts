@@ -6,11 +6,10 @@
  */
 import type { ExpiresDirConfig } from '../config.js';
 import { httpDate } from './static.js';
-import { tableGet, tableMerge, tableSet, type Table } from './headers.js';
+import { tableGet, tableMerge, tableSet, type Table } from '../http/types.js';
 
 /** The merged configuration's parts a response reads, with the sections in merge order. */
 export interface ExpiresView {
-  active: boolean;
   /** The code for a type (names without case): the last section's lines first, the server's last. */
   byType(mime: string): string | undefined;
   default?: string;
@@ -32,7 +31,6 @@ export function expiresFor(server: ExpiresDirConfig | undefined, sections: Reado
   // A section without a line of this module has no configuration of it and is not merged.
   const last = [server, ...sections.map((s) => s.expires)].filter((c) => c !== undefined).pop();
   return {
-    active,
     byType: (mime) => types.find(([m]) => m.toLowerCase() === mime.toLowerCase())?.[1],
     ...(def !== undefined ? { default: def } : {}),
     wildcards: last?.wildcards ?? false,

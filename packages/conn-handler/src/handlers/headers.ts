@@ -16,8 +16,9 @@ import { loadavg } from 'node:os';
 import type { HeaderEntry, HeaderFormatTag, HeadersDirConfig } from '../config.js';
 import { cachedRegExp } from '../regex-cache.js';
 import { pregsub } from './pregsub.js';
+import { sameName as same, tableGet, tableMerge, tableSet, tableUnset, type Table } from '../http/types.js';
 
-export type Table = Array<[string, string]>;
+export type { Table };
 
 /** What a value's %-specifiers read. */
 export interface HeaderVars {
@@ -27,39 +28,6 @@ export interface HeaderVars {
   requestTimeUs: bigint;
   /** Idle and busy workers (ap_get_sload), read only when a value asks. */
   sload?: () => { idle: number; busy: number };
-}
-
-const same = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();
-
-export function tableGet(t: Table, name: string): string | undefined {
-  for (const [k, v] of t) if (same(k, name)) return v;
-  return undefined;
-}
-
-/** apr_table_setn: the first entry takes the value, the others go; appended when there is none. */
-export function tableSet(t: Table, name: string, value: string): void {
-  let found = false;
-  for (let i = 0; i < t.length; i++) {
-    if (!same(t[i]![0], name)) continue;
-    if (found) {
-      t.splice(i--, 1);
-    } else {
-      t[i] = [t[i]![0], value];
-      found = true;
-    }
-  }
-  if (!found) t.push([name, value]);
-}
-
-export function tableUnset(t: Table, name: string): void {
-  for (let i = t.length - 1; i >= 0; i--) if (same(t[i]![0], name)) t.splice(i, 1);
-}
-
-/** apr_table_mergen: the first entry gets ", value" added; appended when there is none. */
-export function tableMerge(t: Table, name: string, value: string): void {
-  const i = t.findIndex(([k]) => same(k, name));
-  if (i < 0) t.push([name, value]);
-  else t[i] = [t[i]![0], `${t[i]![1]}, ${value}`];
 }
 
 /** unwrap_header: line breaks in a variable's value become spaces. */

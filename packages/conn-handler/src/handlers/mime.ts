@@ -1,4 +1,4 @@
-import type { ChildConfig, SectionMime } from '../config.js';
+import { perConfig, type ChildConfig, type SectionMime } from '../config.js';
 import { matchingSections } from './access.js';
 
 /** What mod_mime's type checker gives a file: its type (with AddCharset's charset), encodings and languages. */
@@ -12,8 +12,8 @@ export interface MimeMetadata {
 
 type Field = 'addType' | 'addCharset' | 'addEncoding' | 'addLanguage';
 
-/** Whether any section has mod_mime lines (cached per configuration). */
-const sectionMime = new WeakMap<ChildConfig, boolean>();
+/** Whether any section has mod_mime lines. */
+const hasSectionMime = perConfig((cfg) => cfg.sections.some((s) => s.mime !== undefined));
 
 /**
  * find_ct: the name's dot-separated parts after the base name (leading dots belong to it;
@@ -23,10 +23,7 @@ const sectionMime = new WeakMap<ChildConfig, boolean>();
  * overrides the type.
  */
 export function mimeMetadata(cfg: ChildConfig, filename: string, uri?: string): MimeMetadata {
-  let layers: Array<SectionMime> | undefined;
-  let has = sectionMime.get(cfg);
-  if (has === undefined) sectionMime.set(cfg, (has = cfg.sections.some((s) => s.mime !== undefined)));
-  if (has) layers = matchingSections(cfg, filename, false, uri).flatMap((s) => (s.mime ? [s.mime] : []));
+  const layers: SectionMime[] | undefined = hasSectionMime(cfg) ? matchingSections(cfg, filename, false, uri).flatMap((s) => (s.mime ? [s.mime] : [])) : undefined;
   const m = cfg.mime;
   const lookup = (field: Field, ext: string): string | undefined => {
     let v = field === 'addType' ? m.addType[ext] : field === 'addCharset' ? m.addCharset[ext] : field === 'addEncoding' ? m.addEncoding?.[ext] : m.addLanguage?.[ext];

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { bytePath } from '../logs.js';
 import path from 'node:path';
-import type { ChildConfig } from '../config.js';
+import { perConfig, type ChildConfig } from '../config.js';
 import { OutHeaders, type Body, type Request, type Response } from '../http/types.js';
 import { mimeMetadata, withDefaultCharset } from './mime.js';
 import { deflateResponse, filterByTypeApplies } from './deflate.js';
@@ -157,13 +157,8 @@ export function httpDate(ms: number): string {
   return lastDateText;
 }
 
-/** Whether any AddOutputFilterByType line is configured for this server (cached per configuration). */
-const filterLines = new WeakMap<ChildConfig, boolean>();
-function hasFilterByType(cfg: ChildConfig): boolean {
-  let has = filterLines.get(cfg);
-  if (has === undefined) filterLines.set(cfg, (has = cfg.filterByType !== undefined || cfg.sections.some((x) => x.filterByType !== undefined)));
-  return has;
-}
+/** Whether any AddOutputFilterByType line is configured for this server. */
+const hasFilterByType = perConfig((cfg) => cfg.filterByType !== undefined || cfg.sections.some((x) => x.filterByType !== undefined));
 
 /** The default handler's answer for an existing regular file (after access checks). */
 export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: FileInfo): Response {

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import type { Duplex } from 'node:stream';
-import { serverBanner, type ChildConfig } from '../config.js';
+import { perConfig, serverBanner, type ChildConfig } from '../config.js';
 import { accessFileOnWalk, accessNeedsRemoteHost, symlinkRefused, addHandlerFor, allowOptions, checkAccess, directoryIndexFor, handlerFor, matchingSections, type ClientInfo } from '../handlers/access.js';
 import { applySetEnvIf } from '../handlers/setenvif.js';
 import { applySetEnv } from '../handlers/env.js';
 import { remoteHostOf } from '../handlers/remote-host.js';
 import { applyExpires, expiresFor } from '../handlers/expires.js';
 import { autoindexConfigFor, indexDirectory } from '../handlers/autoindex.js';
-import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, tableGet, tableSet, tableUnset, type HeaderVars, type Table } from '../handlers/headers.js';
+import { applyHeaderEntries, checkResponseHeaders, mergedHeaders, type HeaderVars } from '../handlers/headers.js';
 import { contentTypeFor, withDefaultCharset } from '../handlers/mime.js';
 import { translateAlias } from '../handlers/alias.js';
 import { httpDate, serveFile, statFile, walkFrom, walkPath } from '../handlers/static.js';
@@ -20,7 +20,7 @@ import {
   parseUri, unescapeUrl, validHost,
 } from './parse.js';
 import { errorPage, statusDropsConnection, statusIsHeaderOnly, statusLine } from './status.js';
-import { HeaderTable, OutHeaders, type Request, type Response } from './types.js';
+import { HeaderTable, OutHeaders, tableGet, tableSet, tableUnset, type Request, type Response, type Table } from './types.js';
 
 /** Everything the engine needs besides the socket. */
 export interface ConnectionContext {
@@ -462,8 +462,6 @@ function readTimedOut(input: InputStream, ctx: ConnectionContext, req: Request |
   return 408;
 }
 
-const bodyTimeout = (input: InputStream, ctx: ConnectionContext, req: Request): 408 => readTimedOut(input, ctx, req);
-
 /** Reads and drops the request body (ap_discard_request_body); 0 or an error status. */
 async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx: ConnectionContext): Promise<number> {
   const { cfg } = ctx;
@@ -478,7 +476,7 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
     if (limit && req.body.remaining > limit) return 413;
     while (req.body.remaining > 0) {
       const b = await input.readSome(req.body.remaining, timeoutMs);
-      if (b === 'timeout') return bodyTimeout(input, ctx, req);
+      if (b === 'timeout') return readTimedOut(input, ctx, req);
       if (b === null) return 400;
       req.body.remaining -= b.length;
       req.bodyRead += b.length;
@@ -488,7 +486,7 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
   }
   for (;;) {
     const sizeLine = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
-    if (sizeLine.kind === 'timeout') return bodyTimeout(input, ctx, req);
+    if (sizeLine.kind === 'timeout') return readTimedOut(input, ctx, req);
     if (sizeLine.kind !== 'line') return 400;
     const m = /^([0-9A-Fa-f]+)[ \t]*(;.*)?$/.exec(sizeLine.line.toString('latin1'));
     if (!m || m[1]!.length > 15) return 400;
@@ -498,18 +496,18 @@ async function discardBody(socket: Duplex, input: InputStream, req: Request, ctx
     let left = size;
     while (left > 0) {
       const b = await input.readSome(left, timeoutMs);
-      if (b === 'timeout') return bodyTimeout(input, ctx, req);
+      if (b === 'timeout') return readTimedOut(input, ctx, req);
       if (b === null) return 400;
       left -= b.length;
       req.bodyRead += b.length;
     }
     const crlf = await input.readLine(3, timeoutMs);
-    if (crlf.kind === 'timeout') return bodyTimeout(input, ctx, req);
+    if (crlf.kind === 'timeout') return readTimedOut(input, ctx, req);
     if (crlf.kind !== 'line' || crlf.line.length !== 0) return 400;
   }
   for (;;) {
     const t = await input.readLine(cfg.limitRequestFieldSize + 3, timeoutMs);
-    if (t.kind === 'timeout') return bodyTimeout(input, ctx, req);
+    if (t.kind === 'timeout') return readTimedOut(input, ctx, req);
     if (t.kind !== 'line') return 400;
     if (t.line.length === 0) break;
   }
@@ -1035,16 +1033,8 @@ async function sendAndLog(
   return keepalive;
 }
 
-/** Whether any Header/RequestHeader or Expires* line is configured for this server (cached per configuration). */
-const headerLinesOf = new WeakMap<ChildConfig, boolean>();
-function hasHeaderLines(cfg: ChildConfig): boolean {
-  let has = headerLinesOf.get(cfg);
-  if (has === undefined) {
-    has = cfg.headers !== undefined || cfg.expires !== undefined || cfg.sections.some((s) => s.headers !== undefined || s.expires !== undefined);
-    headerLinesOf.set(cfg, has);
-  }
-  return has;
-}
+/** Whether any Header/RequestHeader or Expires* line is configured for this server. */
+const hasHeaderLines = perConfig((cfg) => cfg.headers !== undefined || cfg.expires !== undefined || cfg.sections.some((s) => s.headers !== undefined || s.expires !== undefined));
 
 /**
  * log_header_out: the type without its parameters (ap_field_noparam), every Set-Cookie joined
@@ -1073,16 +1063,8 @@ function accessChecked(ctx: ConnectionContext, filename: string, isDir: boolean,
   return r.allowed;
 }
 
-/** Whether any SetEnv/PassEnv/UnsetEnv line is configured for this server (cached per configuration). */
-const envLinesOf = new WeakMap<ChildConfig, boolean>();
-function hasEnvLines(cfg: ChildConfig): boolean {
-  let has = envLinesOf.get(cfg);
-  if (has === undefined) {
-    has = cfg.env !== undefined || cfg.sections.some((s) => s.env !== undefined);
-    envLinesOf.set(cfg, has);
-  }
-  return has;
-}
+/** Whether any SetEnv/PassEnv/UnsetEnv line is configured for this server. */
+const hasEnvLines = perConfig((cfg) => cfg.env !== undefined || cfg.sections.some((s) => s.env !== undefined));
 
 /** What a Header value's %-specifiers read for this request. */
 function headerVars(ctx: ConnectionContext, req: Request): HeaderVars {

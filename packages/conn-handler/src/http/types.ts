@@ -61,9 +61,47 @@ export class HeaderTable {
   }
 }
 
+/** Header fields in order, with apr_table's rules (the functions below). */
+export type Table = Array<[string, string]>;
+
+/** Field names compare without case (apr_table). */
+export const sameName = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();
+
+export function tableGet(t: Table, name: string): string | undefined {
+  for (const [k, v] of t) if (sameName(k, name)) return v;
+  return undefined;
+}
+
+/** apr_table_setn: the first entry takes the value, the others go; appended when there is none. */
+export function tableSet(t: Table, name: string, value: string): void {
+  let found = false;
+  for (let i = 0; i < t.length; i++) {
+    if (!sameName(t[i]![0], name)) continue;
+    if (found) {
+      t.splice(i--, 1);
+    } else {
+      t[i] = [t[i]![0], value];
+      found = true;
+    }
+  }
+  if (!found) t.push([name, value]);
+}
+
+export function tableUnset(t: Table, name: string): void {
+  for (let i = t.length - 1; i >= 0; i--) if (sameName(t[i]![0], name)) t.splice(i, 1);
+}
+
+/** apr_table_mergen: the first entry gets ", value" added; appended when there is none. */
+export function tableMerge(t: Table, name: string, value: string): void {
+  const i = t.findIndex(([k]) => sameName(k, name));
+  if (i < 0) t.push([name, value]);
+  else t[i] = [t[i]![0], `${t[i]![1]}, ${value}`];
+}
+
+
 /** Response headers that keep their first insertion position when set again (apr_table_set). */
 export class OutHeaders {
-  private readonly list: Array<[string, string]> = [];
+  private readonly list: Table = [];
 
   /** A table holding these entries (repeated names kept, as apr_table_add leaves them). */
   static from(entries: ReadonlyArray<[string, string]>): OutHeaders {
@@ -73,18 +111,15 @@ export class OutHeaders {
   }
 
   set(name: string, value: string): void {
-    const i = this.list.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
-    if (i >= 0) this.list[i] = [this.list[i]![0], value];
-    else this.list.push([name, value]);
+    tableSet(this.list, name, value);
   }
 
   get(name: string): string | undefined {
-    return this.list.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+    return tableGet(this.list, name);
   }
 
   delete(name: string): void {
-    const i = this.list.findIndex(([k]) => k.toLowerCase() === name.toLowerCase());
-    if (i >= 0) this.list.splice(i, 1);
+    tableUnset(this.list, name);
   }
 
   entries(): ReadonlyArray<[string, string]> {

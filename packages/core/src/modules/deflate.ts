@@ -7,7 +7,7 @@
  */
 import { atoi } from '../args.js';
 import { OR_ALL, OR_FILEINFO, RSRC_CONF } from '../constants.js';
-import type { ModuleDef } from '../module.js';
+import type { CmdParms, ModuleDef } from '../module.js';
 
 /** deflate_filter_config (the server's). */
 export interface DeflateServerConfig {
@@ -26,6 +26,18 @@ export interface DeflateDirConfig {
   inflateLimit?: number;
   ratioLimit: number;
   ratioBurst: number;
+}
+
+type DeflateCmd = CmdParms<DeflateServerConfig, DeflateDirConfig>;
+
+/** mod_deflate's number settings: atoi of the argument, refused with the module's message when out of range. */
+function atoiSetting(ok: (n: number) => boolean, message: string, store: (cmd: DeflateCmd, n: number) => void) {
+  return (cmd: DeflateCmd, arg: string): string | undefined => {
+    const n = atoi(arg);
+    if (!ok(n)) return message;
+    store(cmd, n);
+    return undefined;
+  };
 }
 
 export const deflateModule: ModuleDef<DeflateServerConfig, DeflateDirConfig> = {
@@ -51,39 +63,19 @@ export const deflateModule: ModuleDef<DeflateServerConfig, DeflateDirConfig> = {
     },
     {
       name: 'DeflateWindowSize', arity: 'TAKE1', context: RSRC_CONF, help: 'Set the Deflate window size (1-15)',
-      set: (cmd, arg) => {
-        const i = atoi(arg);
-        if (i < 1 || i > 15) return 'DeflateWindowSize must be between 1 and 15';
-        cmd.serverConfig.windowSize = -i;
-        return undefined;
-      },
+      set: atoiSetting((i) => i >= 1 && i <= 15, 'DeflateWindowSize must be between 1 and 15', (cmd, i) => (cmd.serverConfig.windowSize = -i)),
     },
     {
       name: 'DeflateBufferSize', arity: 'TAKE1', context: RSRC_CONF, help: 'Set the Deflate Buffer Size',
-      set: (cmd, arg) => {
-        const n = atoi(arg);
-        if (n <= 0) return 'DeflateBufferSize should be positive';
-        cmd.serverConfig.bufferSize = n;
-        return undefined;
-      },
+      set: atoiSetting((n) => n > 0, 'DeflateBufferSize should be positive', (cmd, n) => (cmd.serverConfig.bufferSize = n)),
     },
     {
       name: 'DeflateMemLevel', arity: 'TAKE1', context: RSRC_CONF, help: 'Set the Deflate Memory Level (1-9)',
-      set: (cmd, arg) => {
-        const i = atoi(arg);
-        if (i < 1 || i > 9) return 'DeflateMemLevel must be between 1 and 9';
-        cmd.serverConfig.memLevel = i;
-        return undefined;
-      },
+      set: atoiSetting((i) => i >= 1 && i <= 9, 'DeflateMemLevel must be between 1 and 9', (cmd, i) => (cmd.serverConfig.memLevel = i)),
     },
     {
       name: 'DeflateCompressionLevel', arity: 'TAKE1', context: RSRC_CONF, help: 'Set the Deflate Compression Level (1-9)',
-      set: (cmd, arg) => {
-        const i = atoi(arg);
-        if (i < 1 || i > 9) return 'Compression Level must be between 1 and 9';
-        cmd.serverConfig.level = i;
-        return undefined;
-      },
+      set: atoiSetting((i) => i >= 1 && i <= 9, 'Compression Level must be between 1 and 9', (cmd, i) => (cmd.serverConfig.level = i)),
     },
     {
       name: 'DeflateInflateLimitRequestBody', arity: 'TAKE1', context: OR_ALL, help: 'Set a limit on size of inflated input',
@@ -100,21 +92,11 @@ export const deflateModule: ModuleDef<DeflateServerConfig, DeflateDirConfig> = {
     },
     {
       name: 'DeflateInflateRatioLimit', arity: 'TAKE1', context: OR_ALL, help: 'Set the inflate ratio limit above which inflation is aborted (default: 200)',
-      set: (cmd, arg) => {
-        const i = atoi(arg);
-        if (i <= 0) return 'DeflateInflateRatioLimit must be positive';
-        cmd.dirConfig.ratioLimit = i;
-        return undefined;
-      },
+      set: atoiSetting((i) => i > 0, 'DeflateInflateRatioLimit must be positive', (cmd, i) => (cmd.dirConfig.ratioLimit = i)),
     },
     {
       name: 'DeflateInflateRatioBurst', arity: 'TAKE1', context: OR_ALL, help: 'Set the maximum number of following inflate ratios above limit (default: 3)',
-      set: (cmd, arg) => {
-        const i = atoi(arg);
-        if (i <= 0) return 'DeflateInflateRatioBurst must be positive';
-        cmd.dirConfig.ratioBurst = i;
-        return undefined;
-      },
+      set: atoiSetting((i) => i > 0, 'DeflateInflateRatioBurst must be positive', (cmd, i) => (cmd.dirConfig.ratioBurst = i)),
     },
     {
       name: 'DeflateAlterEtag', arity: 'TAKE1', context: RSRC_CONF,
