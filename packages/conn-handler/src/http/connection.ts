@@ -1140,7 +1140,7 @@ function responseHeaders(ctx: ConnectionContext, req: Request, res: Response, cl
   tableUnset(all, 'Date');
   tableUnset(all, 'Server');
   // The content-length filter counts the body again: a changed or removed length is put back.
-  const length = tableGet([...handlerFields], 'Content-Length');
+  const length = tableGet(handlerFields, 'Content-Length');
   if (length !== undefined) tableSet(all, 'Content-Length', length);
   if (res.contentType !== undefined && tableGet(all, 'Content-Type') !== undefined) tableSet(all, 'Content-Type', res.contentType);
   if (statusIsHeaderOnly(res.status)) {

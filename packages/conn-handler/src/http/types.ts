@@ -67,7 +67,7 @@ export type Table = Array<[string, string]>;
 /** Field names compare without case (apr_table). */
 export const sameName = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase();
 
-export function tableGet(t: Table, name: string): string | undefined {
+export function tableGet(t: ReadonlyArray<[string, string]>, name: string): string | undefined {
   for (const [k, v] of t) if (sameName(k, name)) return v;
   return undefined;
 }
