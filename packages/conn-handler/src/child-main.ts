@@ -214,7 +214,17 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   };
 
   let pending: number | null = null;
-  const poller = new native.Poller([podFd, ...listenFds], (fd) => {
+  const acceptFailed = (c: number): void => {
+    if (c !== EAGAIN) errorLog.log('mpm_prefork', 'error', `AH00158: apr_socket_accept: (${-c}) accept failed`);
+  };
+  // One waiting child woken per connection, the oldest idle one first, where the kernel can
+  // (exclusiveAcceptor); otherwise every idle child polls the listeners and races for accept.
+  const exclusive = exclusiveAcceptor(native, listenFds, lockFd, (c) => {
+    if (c < 0) return acceptFailed(c);
+    pending = c;
+    wake?.(null);
+  });
+  const poller = new native.Poller(exclusive ? [podFd] : [podFd, ...listenFds], (fd) => {
     if (!wake) return;
     if (fd === podFd) {
       const why = podCheck();
@@ -225,14 +235,14 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     if (c >= 0) {
       pending = c;
       wake(null);
-    } else if (c !== EAGAIN) {
-      errorLog.log('mpm_prefork', 'error', `AH00158: apr_socket_accept: (${-c}) accept failed`);
-    }
+    } else acceptFailed(c);
   });
 
   closeListeners = () => {
     closeListeners = null;
     poller.close();
+    // Busy: the acceptor is disarmed and holds no connection.
+    exclusive?.close();
     for (const fd of listenFds) {
       try {
         fs.closeSync(fd);
@@ -274,14 +284,20 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
         resolve(w);
       };
       poller.start();
+      exclusive?.arm();
     });
     poller.stop();
+    // A connection the acceptor took while the pod or a signal woke us is served, not dropped:
+    // the kernel woke this child alone for it.
+    const late = exclusive?.disarm() ?? -1;
+    if (late >= 0) pending = late;
     if (lockFd !== null) native.unlockFile(lockFd);
+    const fd: number | null = pending;
     if (why) {
+      if (fd !== null) await serveOne(rt, fd, () => false);
       end = why;
       break;
     }
-    const fd: number | null = pending;
     if (fd === null) continue;
     await serveOne(rt, fd, () => !stopAccepting);
     served++;
@@ -296,9 +312,24 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     }
   }
   poller.close();
+  exclusive?.close();
   scoreboard.setStatus(end === 'graceful' ? Stage.GRACEFUL : Stage.DEAD);
   for (const a of rt.allAccessLogs) a.flush();
   return ChildExit.OK;
+}
+
+/**
+ * The exclusive acceptor, where it applies: the addon has it, no accept mutex is in use (with
+ * one, the lock holder alone polls), and PREFORK_ACCEPT is not `poll` (every idle child polls
+ * and races, as before). Null when the kernel refuses it (EPOLLEXCLUSIVE needs Linux 4.5).
+ */
+function exclusiveAcceptor(native: NativeAcceptor, listenFds: number[], lockFd: number | null, onAccepted: (fd: number) => void): InstanceType<NonNullable<NativeAcceptor['ExclusiveAcceptor']>> | null {
+  if (!native.ExclusiveAcceptor || lockFd !== null || process.env['PREFORK_ACCEPT'] === 'poll') return null;
+  try {
+    return new native.ExclusiveAcceptor(listenFds, onAccepted);
+  } catch {
+    return null;
+  }
 }
 
 async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean): Promise<void> {

@@ -9,6 +9,18 @@ export interface NativeAcceptor {
     stop(): void;
     close(): void;
   };
+  /**
+   * One connection at a time with one waiting child woken per connection (EPOLLEXCLUSIVE, from
+   * a thread of its own), the longest-registered idle child first. `arm()` waits for one; it
+   * arrives as `onAccepted(fd)` (or `-errno`), and the acceptor is disarmed again. `disarm()`
+   * stops waiting and returns a connection accepted but not yet delivered, else -1; `close()`
+   * does the same and ends the thread.
+   */
+  ExclusiveAcceptor?: new (listenFds: number[], onAccepted: (fd: number) => void) => {
+    arm(): void;
+    disarm(): number;
+    close(): number;
+  };
   /** accept4 once, non-blocking: a new fd or -errno. */
   accept(listenFd: number): number;
   /** 1 = one byte read, 0 = EOF, -errno otherwise. */
