@@ -49,6 +49,18 @@ t.test('tolerance on numbers and series', async (t) => {
   t.match(late?.join('\n'), /no sample of ours within/);
 });
 
+t.test('a series of ours may pass between two reference levels, not beyond them', async (t) => {
+  const tol = { mode: 'tolerance' as const, value: 8, time: 1.5 };
+  const ref = [[0, 8], [1, 15], [2, 23], [3, 39], [4, 64], [5, 64]];
+  t.equal(compareField(tol, ref, [[0, 8], [1, 15], [2, 23], [3, 39], [3.5, 49], [4, 64], [5, 64]]), null, 'a batch still starting (49 between 39 and 64)');
+  const over = compareField(tol, ref, [[0, 8], [1, 15], [2, 23], [3, 39], [4, 80], [5, 64]]);
+  t.match(over?.join('\n'), /our sample t=4s value=80 is outside the reference's values within ±1.5s/, 'above every reference value near it');
+  const under = compareField(tol, ref, [[0, 8], [1, 15], [2, 23], [3, 39], [4, 64], [5, 30]]);
+  t.match(under?.join('\n'), /our sample t=5s value=30 is outside/, 'below every reference value near it');
+  const far = compareField(tol, [[0, 1], [1, 2]], [[0, 1], [1, 2], [4, 2]]);
+  t.match(far?.join('\n'), /t=4s value=2 is outside/, 'a sample with no reference sample near it in time');
+});
+
 t.test('observations: default exact, ignore, missing fields', async (t) => {
   t.same(compareObservation(undefined, { exit: 0, stderr: 'Syntax OK\n' }, { exit: 0, stderr: 'Syntax OK\n' }), []);
   const m = compareObservation({ stdout: 'ignore' }, { exit: 0, stdout: 'x' }, { exit: 1, stdout: 'y' });
