@@ -53,6 +53,7 @@ t.test('translation order: redirects first, then aliases, first match wins', asy
   t.equal(translateAlias(rules, '/other', undefined), null);
   const plain: AliasRule = { kind: 'redirect', from: '/a', to: 'http://h/b' };
   t.same(translateAlias([plain], '/a/c d', undefined), { kind: 'redirect', status: 302, location: 'http://h/b/c%20d', rule: plain }, 'the rest of the path is escaped');
+  t.equal((translateAlias([plain], '/a/\xc3\xa9~', undefined) as { location: string }).location, 'http://h/b/%c3%a9~', 'in lower-case hex, as ap_escape_uri writes it; ~ is left as it is');
 });
 
 t.test('through the engine', async (t) => {

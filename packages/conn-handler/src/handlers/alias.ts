@@ -46,9 +46,9 @@ export function substituteGroups(template: string, m: RegExpExecArray): string {
   });
 }
 
-/** Escapes a path for a Location header as ap_escape_uri does. */
+/** Escapes a path for a Location header as ap_escape_uri does (lower-case hex, as its c2x). */
 function escapePath(p: string): string {
-  return p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g, (c) => [...Buffer.from(c, 'latin1')].map((x) => '%' + x.toString(16).toUpperCase().padStart(2, '0')).join(''));
+  return p.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/]/g, (c) => [...Buffer.from(c, 'latin1')].map((x) => '%' + x.toString(16).padStart(2, '0')).join(''));
 }
 
 function isRedirect(rule: AliasRule): boolean {
