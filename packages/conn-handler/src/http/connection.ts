@@ -668,7 +668,7 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
     return { kind: 'failed', status: 404 };
   }
   if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403 };
-  const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, ...(args !== undefined ? { args } : {}) };
+  const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, errorDocument: true, ...(args !== undefined ? { args } : {}) };
   try {
     refuseUnknownHandler(cfg, sub, filename, client, errorLog);
     fs.accessSync(bytePath(filename), fs.constants.R_OK);

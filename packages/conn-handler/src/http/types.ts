@@ -159,6 +159,11 @@ export interface Request {
   remoteHost?: string;
   /** r->subprocess_env as mod_setenvif leaves it (read by `Require env` and `nokeepalive`). */
   env?: Map<string, string>;
+  /**
+   * Set on an ErrorDocument's internal redirect: its status is the error's, and mod_filter
+   * removes its filters (AddOutputFilterByType DEFLATE) from any response but a 200.
+   */
+  errorDocument?: true;
   /** Request body framing once the headers are accepted. */
   body: { kind: 'none' } | { kind: 'length'; remaining: number } | { kind: 'chunked' };
   filename?: string;
