@@ -10,6 +10,8 @@
 #include <condition_variable>
 #include <fcntl.h>
 #include <mutex>
+#include <pthread.h>
+#include <csignal>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
@@ -202,6 +204,11 @@ class ExclusiveAcceptor : public Napi::ObjectWrap<ExclusiveAcceptor> {
 
   // The thread: parked until armed, then one epoll_wait and one accept at a time.
   void Run() {
+    // Signals are the loop thread's: the master's SIGUSR1, SIGTERM and the others reach Node's
+    // handlers there, and never interrupt this thread's wait.
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, nullptr);
     std::unique_lock<std::mutex> lock(mu_);
     struct epoll_event evs[8];
     for (;;) {
