@@ -111,7 +111,10 @@ export interface LogRecord {
   durationUs: number;
   headersIn: (name: string) => string | undefined;
   headersOut: (name: string) => string | undefined;
+  /** The final request's variables (after an ErrorDocument's redirect): %{x}e. */
   env: (name: string) => string | undefined;
+  /** The original request's: %<{x}e and CustomLog's env= condition. Defaults to env. */
+  envOrig?: (name: string) => string | undefined;
   filename?: string;
   serverName: string;
   hostname?: string;
@@ -189,7 +192,7 @@ export function compileLogFormat(format: string): (r: LogRecord) => string {
       case 'B': pieces.push((r) => String(r.bytesSent)); break;
       case 'i': pieces.push((r) => dash(r.headersIn(arg ?? ''))); break;
       case 'o': pieces.push((r) => dash(r.headersOut(arg ?? ''))); break;
-      case 'e': pieces.push((r) => dash(r.env(arg ?? ''))); break;
+      case 'e': pieces.push(m[1] === '<' ? (r) => dash((r.envOrig ?? r.env)(arg ?? '')) : (r) => dash(r.env(arg ?? ''))); break;
       case 'P': pieces.push((r) => String(r.pid)); break;
       case 'D': pieces.push((r) => String(r.durationUs)); break;
       case 'T': pieces.push((r) => String(Math.floor(r.durationUs / 1e6))); break;
@@ -230,7 +233,8 @@ export class AccessLog {
   write(r: LogRecord): void {
     const c = this.cfg.condition;
     if (c) {
-      const set = r.env(c.variable) !== undefined;
+      // config_log_transaction tests the request it is given: the original one.
+      const set = (r.envOrig ?? r.env)(c.variable) !== undefined;
       if (set === c.negated) return;
     }
     const line = this.render(r) + '\n';

@@ -46,3 +46,15 @@ t.test('escapeErrorLogText: a byte string is escaped byte by byte, a JavaScript 
   t.equal(escapeErrorLogText('x'.repeat(9000)).length, 9000, 'the line limit is the writer\'s, not the escape\'s');
   t.end();
 });
+
+t.test('after an ErrorDocument: %{x}e reads the redirected request, %<{x}e and env= the original', async (t) => {
+  const original = new Map([['dontlog', '1'], ['seen', 'yes']]);
+  const redirected = new Map([['redirect_dontlog', '1'], ['redirect_seen', 'yes'], ['redirect_status', '404']]);
+  const r: LogRecord = { ...record('/nothing'), status: 404, env: (n) => redirected.get(n.toLowerCase()), envOrig: (n) => original.get(n.toLowerCase()) };
+  const writes: string[] = [];
+  new AccessLog({ target: '/dev/null', format: '%{seen}e %<{seen}e %{REDIRECT_STATUS}e' }, (s) => writes.push(s), false).write(r);
+  t.same(writes, ['- yes 404\n']);
+  const kept: string[] = [];
+  new AccessLog({ target: '/dev/null', format: '%U', condition: { variable: 'dontlog', negated: true } }, (s) => kept.push(s), false).write(r);
+  t.same(kept, [], 'env=!dontlog tests the original request, which has dontlog');
+});

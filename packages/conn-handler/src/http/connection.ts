@@ -619,19 +619,23 @@ function customErrorResponse(
   const isMessage = doc.startsWith('"') || doc.includes(' ') || !(doc.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(doc));
   if (isMessage) return errorResponse(cfg, req, status, { ...opts, text: doc.startsWith('"') ? doc.slice(1) : doc });
   if (!doc.startsWith('/')) return errorResponse(cfg, req, 302, { location: doc });
-  const served = serveErrorDocument(ctx, req, doc, info);
+  const served = serveErrorDocument(ctx, req, doc, info, status);
   if (served.kind === 'file') {
     served.res.status = status;
+    if (served.env) served.res.logEnv = served.env;
     return served.res;
   }
   // The document's own failure is logged; the response reports the original error.
   const res = errorResponse(cfg, { ...req, method: 'GET' }, status, { ...opts, recursiveError: status });
   res.logAs = { status: served.status, bytes: 0 };
+  if (served.env) res.logEnv = served.env;
   return res;
 }
 
 /** ap_internal_redirect to an ErrorDocument's local URL, for the static files this server serves. */
-function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, conn: ConnectionInfo): { kind: 'file'; res: Response } | { kind: 'failed'; status: number } {
+function serveErrorDocument(
+  ctx: ConnectionContext, req: Request, doc: string, conn: ConnectionInfo, status: number,
+): { kind: 'file'; res: Response; env?: Map<string, string> } | { kind: 'failed'; status: number; env?: Map<string, string> } {
   const { cfg, errorLog } = ctx;
   const client = `${conn.remoteAddr}:${conn.remotePort}`;
   const q = doc.indexOf('?');
@@ -647,11 +651,19 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   let filename = walked.filename;
   let info = walked.info;
   // ap_internal_redirect to the document: a GET (HEAD stays HEAD, GET's number too).
-  // The redirect keeps the request's variables (ap_internal_redirect copies subprocess_env).
-  if (!accessChecked(ctx, filename, info?.isDir ?? false, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env: req.env, remoteHost: req.remoteHost }, uri, 'GET', client)) {
-    return { kind: 'failed', status: 403 };
+  // The redirected request's variables (internal_internal_redirect): the request's renamed
+  // REDIRECT_x, and REDIRECT_STATUS; then the document's sections' SetEnvIf (header_parser,
+  // before access is checked) and SetEnv (fixups). The server-level SetEnvIf ran at
+  // post_read_request, which a redirect does not run again.
+  const env = redirectedEnv(req.env, status);
+  const docReq: Request = { ...req, uri };
+  const isDir = info?.isDir ?? false;
+  for (const s of matchingSections(cfg, walked.filename, isDir, uri)) applySetEnvIf(s.setEnvIf, docReq, conn, env);
+  if (!accessChecked(ctx, filename, isDir, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env, remoteHost: req.remoteHost }, uri, 'GET', client)) {
+    return { kind: 'failed', status: 403, env };
   }
-  if (translated?.kind === 'script') return { kind: 'failed', status: 403 };
+  if (hasEnvLines(cfg)) applySetEnv(cfg.env, matchingSections(cfg, walked.filename, isDir, uri), env);
+  if (translated?.kind === 'script') return { kind: 'failed', status: 403, env };
   if (info?.isDir && !walked.pathInfo && uri.endsWith('/')) {
     for (const name of directoryIndexFor(cfg, filename)) {
       const candidate = filename.replace(/\/$/, '') + '/' + name;
@@ -665,19 +677,27 @@ function serveErrorDocument(ctx: ConnectionContext, req: Request, doc: string, c
   }
   if (!info || walked.pathInfo) {
     errorLog.log('core', 'info', `AH00128: File does not exist: ${walked.filename}${walked.pathInfo ?? ''}`, client);
-    return { kind: 'failed', status: 404 };
+    return { kind: 'failed', status: 404, env };
   }
-  if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403 };
+  if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403, env };
   const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, errorDocument: true, ...(args !== undefined ? { args } : {}) };
   try {
     refuseUnknownHandler(cfg, sub, filename, client, errorLog);
     fs.accessSync(bytePath(filename), fs.constants.R_OK);
   } catch {
-    return { kind: 'failed', status: 403 };
+    return { kind: 'failed', status: 403, env };
   }
-  const res = serveFile(cfg, sub, filename, info);
+  const res = serveFile(cfg, { ...sub, env }, filename, info);
   res.dirOf = { uri, filename };
-  return { kind: 'file', res };
+  return { kind: 'file', res, env };
+}
+
+/** rename_original_env, and REDIRECT_STATUS: the variables a redirected request starts with. */
+function redirectedEnv(original: Map<string, string> | undefined, status: number): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const [k, v] of original ?? []) env.set(`redirect_${k}`, v);
+  env.set('redirect_status', String(status));
+  return env;
 }
 
 /** From a parsed, accepted request to its response (ap_process_request_internal + handler). */
@@ -1022,7 +1042,7 @@ async function sendAndLog(
     requestLine: req.theRequest, method: req.method, uri: req.uri, query: req.args, protocol: req.protocol,
     status: res.logAs?.status ?? res.status, bytesSent: res.logAs ? res.logAs.bytes : sent, bytesIn: input.bytesIn, bytesOut: out, requestTime: req.requestTime, durationUs,
     headersIn: (n) => reqHeaders.get(n), headersOut: (n) => logHeaderOut(n, res, protocolFields),
-    env: (n) => req.env?.get(n.toLowerCase()), filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
+    env: (n) => (res.logEnv ?? req.env)?.get(n.toLowerCase()), envOrig: (n) => req.env?.get(n.toLowerCase()), filename: req.filename, serverName: cfg.serverName, hostname: req.hostname, pid: process.pid,
     keepAlives: state.keepalives,
   });
   const startUs = BigInt(req.requestTime) * 1000n;

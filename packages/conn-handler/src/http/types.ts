@@ -200,6 +200,8 @@ export interface Response {
    * logs the failed document request's status and no bytes (the last request of the chain).
    */
   logAs?: { status: number; bytes: number };
+  /** The variables of the request that produced this answer when it is not the original (an ErrorDocument's redirect): what %{x}e logs. */
+  logEnv?: Map<string, string>;
   /**
    * Made by ap_send_error_response (an error, a redirect, a 304): only `Header always` lines
    * apply, and the handler's fields are not sent. Unset: a handler's response.
