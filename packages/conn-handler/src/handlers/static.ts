@@ -165,11 +165,11 @@ export function serveFile(cfg: ChildConfig, req: Request, filename: string, fi: 
   const meta = mimeMetadata(cfg, filename, req.uri);
   const contentType = withDefaultCharset(cfg, meta.type);
   // mod_filter's AddOutputFilterByType DEFLATE for r->content_type (mod_mime's, before AddDefaultCharset).
-  // An ErrorDocument has the error's status: filter_harness drops the filter (no Vary either).
-  // A filter-errordocs variable of the request does not keep it: the redirect renames it
-  // REDIRECT_filter-errordocs. (Set for the redirected request itself it would; not done here.)
+  // An ErrorDocument has the error's status: filter_harness drops the filter (no Vary either)
+  // unless the redirected request has filter-errordocs (the original's is renamed
+  // REDIRECT_filter-errordocs; the document's own sections can set it).
   const settings = cfg.deflate;
-  const deflate = settings !== undefined && !req.errorDocument && hasFilterByType(cfg)
+  const deflate = settings !== undefined && (!req.errorDocument || req.env?.has('filter-errordocs') === true) && hasFilterByType(cfg)
     && filterByTypeApplies([cfg.filterByType, ...matchingSections(cfg, filename, false, req.uri).map((x) => x.filterByType)], 'deflate', meta.type)
     ? (headers: OutHeaders): { headers: OutHeaders; body?: Buffer } => {
       let body: Buffer;

@@ -680,7 +680,12 @@ function serveErrorDocument(
     return { kind: 'failed', status: 404, env };
   }
   if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403, env };
-  const sub: Request = { ...req, method: 'GET', uri, headers: new HeaderTable(), filename, errorDocument: true, ...(args !== undefined ? { args } : {}) };
+  // The error's status keeps conditionals and ranges off the document (ap_meets_conditions and
+  // the byterange filter pass a non-200 by); only mod_deflate reads the request's headers here.
+  const headers = new HeaderTable();
+  const acceptEncoding = req.headers.get('Accept-Encoding');
+  if (acceptEncoding !== undefined) headers.add('Accept-Encoding', acceptEncoding);
+  const sub: Request = { ...req, method: 'GET', uri, headers, filename, errorDocument: true, ...(args !== undefined ? { args } : {}) };
   try {
     refuseUnknownHandler(cfg, sub, filename, client, errorLog);
     fs.accessSync(bytePath(filename), fs.constants.R_OK);

@@ -161,7 +161,8 @@ export interface Request {
   env?: Map<string, string>;
   /**
    * Set on an ErrorDocument's internal redirect: its status is the error's, and mod_filter
-   * removes its filters (AddOutputFilterByType DEFLATE) from any response but a 200.
+   * removes its filters (AddOutputFilterByType DEFLATE) from any response but a 200, unless
+   * the request has the variable filter-errordocs.
    */
   errorDocument?: true;
   /** Request body framing once the headers are accepted. */
