@@ -26,6 +26,9 @@ t.test('Accept-Encoding: the gzip token exactly, q=0 refuses', async (t) => {
   t.notOk(acceptsGzip('gzip;q=0'));
   t.notOk(acceptsGzip('gzip;q=0.000'));
   t.ok(acceptsGzip('gzip;q=0.001'));
+  t.ok(acceptsGzip('gzip;Q=0'), 'q is compared with case');
+  t.ok(acceptsGzip('gzip;level=1;q=0'), 'only the first parameter is read');
+  t.notOk(acceptsGzip('gzip ; q=0'), 'spaces around the parameter');
   t.notOk(acceptsGzip(''));
 });
 

@@ -87,11 +87,12 @@ export function filterByTypeApplies(lists: ReadonlyArray<readonly FilterByType[]
 /** ap_get_token over Accept-Encoding: whether `gzip` is named (exactly, any case) without q=0. */
 export function acceptsGzip(accept: string): boolean {
   for (const item of accept.split(',')) {
-    const [token = '', ...params] = item.split(';');
+    const [token = '', first] = item.split(';');
     if (token.trim().toLowerCase() !== 'gzip') continue;
-    const q = params.map((p) => p.trim()).find((p) => p.toLowerCase().startsWith('q='));
-    // strncmp("q=0.000", q, strlen(q)): q=0, q=0.0 … refuse.
-    if (q !== undefined && q.length >= 3 && '0.000'.startsWith(q.slice(2))) return false;
+    // Only the gzip token's first parameter is read, with case: strncmp("q=0.000", param,
+    // strlen(param)) refuses q=0, q=0.0 …, while Q=0 or a q=0 after another parameter does not.
+    const param = first?.trim();
+    if (param !== undefined && param.length >= 3 && 'q=0.000'.startsWith(param)) return false;
     return true;
   }
   return false;
