@@ -57,6 +57,10 @@ t.test('a series of ours may pass between two reference levels, not beyond them'
   t.match(over?.join('\n'), /our sample t=4s value=80 is outside the reference's values within ±1.5s/, 'above every reference value near it');
   const under = compareField(tol, ref, [[0, 8], [1, 15], [2, 23], [3, 39], [4, 64], [5, 30]]);
   t.match(under?.join('\n'), /our sample t=5s value=30 is outside/, 'below every reference value near it');
+  const passing = compareField({ mode: 'tolerance' as const, value: 1, time: 0.6 }, [[4.5, 39], [5, 39], [5.5, 60], [6, 64]], [[4.5, 39], [5, 39], [5.5, 58], [6, 64]]);
+  t.equal(passing, null, "a reference sample caught between two levels (60 between 39 and 64) needs only to lie within ours' range");
+  const skipped = compareField({ mode: 'tolerance' as const, value: 1, time: 0.6 }, [[3, 8], [3.5, 8], [4, 16], [4.5, 16], [5, 32]], [[3, 8], [3.5, 8], [4, 8], [4.5, 32], [5, 32]]);
+  t.match(skipped?.join('\n'), /reference sample t=4s value=16 has no sample of ours/, 'a level held for two samples must be met, not skipped');
   const far = compareField(tol, [[0, 1], [1, 2]], [[0, 1], [1, 2], [4, 2]]);
   t.match(far?.join('\n'), /t=4s value=2 is outside/, 'a sample with no reference sample near it in time');
 });
