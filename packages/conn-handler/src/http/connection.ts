@@ -619,23 +619,30 @@ function customErrorResponse(
   const isMessage = doc.startsWith('"') || doc.includes(' ') || !(doc.startsWith('/') || /^[a-z][a-z0-9+.-]*:\/\//i.test(doc));
   if (isMessage) return errorResponse(cfg, req, status, { ...opts, text: doc.startsWith('"') ? doc.slice(1) : doc });
   if (!doc.startsWith('/')) return errorResponse(cfg, req, 302, { location: doc });
-  const served = serveErrorDocument(ctx, req, doc, info, status);
+  // The redirected request's variables (internal_internal_redirect): the request's renamed
+  // REDIRECT_x, and REDIRECT_STATUS; the document's sections add theirs. They are what the
+  // access log's %{x}e reads, whether the document is served or fails.
+  const env = redirectedEnv(req.env, status);
+  const served = serveErrorDocument(ctx, req, doc, info, env);
   if (served.kind === 'file') {
     served.res.status = status;
-    if (served.env) served.res.logEnv = served.env;
+    served.res.logEnv = env;
     return served.res;
   }
   // The document's own failure is logged; the response reports the original error.
   const res = errorResponse(cfg, { ...req, method: 'GET' }, status, { ...opts, recursiveError: status });
   res.logAs = { status: served.status, bytes: 0 };
-  if (served.env) res.logEnv = served.env;
+  res.logEnv = env;
   return res;
 }
 
-/** ap_internal_redirect to an ErrorDocument's local URL, for the static files this server serves. */
+/**
+ * ap_internal_redirect to an ErrorDocument's local URL, for the static files this server serves.
+ * `env` is the redirected request's variables; the document's sections add to it.
+ */
 function serveErrorDocument(
-  ctx: ConnectionContext, req: Request, doc: string, conn: ConnectionInfo, status: number,
-): { kind: 'file'; res: Response; env?: Map<string, string> } | { kind: 'failed'; status: number; env?: Map<string, string> } {
+  ctx: ConnectionContext, req: Request, doc: string, conn: ConnectionInfo, env: Map<string, string>,
+): { kind: 'file'; res: Response } | { kind: 'failed'; status: number } {
   const { cfg, errorLog } = ctx;
   const client = `${conn.remoteAddr}:${conn.remotePort}`;
   const q = doc.indexOf('?');
@@ -651,19 +658,18 @@ function serveErrorDocument(
   let filename = walked.filename;
   let info = walked.info;
   // ap_internal_redirect to the document: a GET (HEAD stays HEAD, GET's number too).
-  // The redirected request's variables (internal_internal_redirect): the request's renamed
-  // REDIRECT_x, and REDIRECT_STATUS; then the document's sections' SetEnvIf (header_parser,
-  // before access is checked) and SetEnv (fixups). The server-level SetEnvIf ran at
-  // post_read_request, which a redirect does not run again.
-  const env = redirectedEnv(req.env, status);
-  const docReq: Request = { ...req, uri };
+  // The document's sections' SetEnvIf (header_parser, before access is checked) and SetEnv
+  // (fixups). The server-level SetEnvIf ran at post_read_request, which a redirect does not
+  // run again.
   const isDir = info?.isDir ?? false;
-  for (const s of matchingSections(cfg, walked.filename, isDir, uri)) applySetEnvIf(s.setEnvIf, docReq, conn, env);
+  const sections = matchingSections(cfg, walked.filename, isDir, uri);
+  const docReq: Request = { ...req, uri };
+  for (const s of sections) applySetEnvIf(s.setEnvIf, docReq, conn, env);
   if (!accessChecked(ctx, filename, isDir, { remoteAddr: conn.remoteAddr, localAddr: conn.localAddr, env, remoteHost: req.remoteHost }, uri, 'GET', client)) {
-    return { kind: 'failed', status: 403, env };
+    return { kind: 'failed', status: 403 };
   }
-  if (hasEnvLines(cfg)) applySetEnv(cfg.env, matchingSections(cfg, walked.filename, isDir, uri), env);
-  if (translated?.kind === 'script') return { kind: 'failed', status: 403, env };
+  if (hasEnvLines(cfg)) applySetEnv(cfg.env, sections, env);
+  if (translated?.kind === 'script') return { kind: 'failed', status: 403 };
   if (info?.isDir && !walked.pathInfo && uri.endsWith('/')) {
     for (const name of directoryIndexFor(cfg, filename)) {
       const candidate = filename.replace(/\/$/, '') + '/' + name;
@@ -677,24 +683,24 @@ function serveErrorDocument(
   }
   if (!info || walked.pathInfo) {
     errorLog.log('core', 'info', `AH00128: File does not exist: ${walked.filename}${walked.pathInfo ?? ''}`, client);
-    return { kind: 'failed', status: 404, env };
+    return { kind: 'failed', status: 404 };
   }
-  if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403, env };
+  if (!info.isFile) return { kind: 'failed', status: info.isDir ? 404 : 403 };
   // The error's status keeps conditionals and ranges off the document (ap_meets_conditions and
   // the byterange filter pass a non-200 by); only mod_deflate reads the request's headers here.
   const headers = new HeaderTable();
   const acceptEncoding = req.headers.get('Accept-Encoding');
   if (acceptEncoding !== undefined) headers.add('Accept-Encoding', acceptEncoding);
-  const sub: Request = { ...req, method: 'GET', uri, headers, filename, errorDocument: true, ...(args !== undefined ? { args } : {}) };
+  const sub: Request = { ...req, method: 'GET', uri, headers, filename, env, errorDocument: true, ...(args !== undefined ? { args } : {}) };
   try {
     refuseUnknownHandler(cfg, sub, filename, client, errorLog);
     fs.accessSync(bytePath(filename), fs.constants.R_OK);
   } catch {
-    return { kind: 'failed', status: 403, env };
+    return { kind: 'failed', status: 403 };
   }
-  const res = serveFile(cfg, { ...sub, env }, filename, info);
+  const res = serveFile(cfg, sub, filename, info);
   res.dirOf = { uri, filename };
-  return { kind: 'file', res, env };
+  return { kind: 'file', res };
 }
 
 /** rename_original_env, and REDIRECT_STATUS: the variables a redirected request starts with. */
@@ -766,14 +772,15 @@ async function processRequest(
     throw new Die(500);
   }
   // header_parser: mod_setenvif's lines in the sections that apply, before access is checked.
+  const sections = matchingSections(cfg, walked.filename, isDir, req.uri);
   const env = (req.env ??= new Map());
-  for (const s of matchingSections(cfg, walked.filename, isDir, req.uri)) applySetEnvIf(s.setEnvIf, req, info, env);
+  for (const s of sections) applySetEnvIf(s.setEnvIf, req, info, env);
   if (accessNeedsRemoteHost(cfg, walked.filename, isDir, req.uri)) req.remoteHost = await remoteHostOf(info);
   const clientInfo: ClientInfo = { remoteAddr: info.remoteAddr, localAddr: info.localAddr, env, remoteHost: req.remoteHost };
   if (!accessChecked(ctx, walked.filename, isDir, clientInfo, req.uri, req.method, client)) throw new Die(403);
   // mod_alias's fixup: Redirect/RedirectMatch inside sections, the innermost section's first.
-  const sectionRedirects = [...matchingSections(cfg, walked.filename, isDir, req.uri)].reverse().flatMap((s) => s.redirects ?? []);
-  if (sectionRedirects.length > 0) {
+  if (sections.some((s) => s.redirects !== undefined)) {
+    const sectionRedirects = [...sections].reverse().flatMap((s) => s.redirects ?? []);
     const r = translateAlias(sectionRedirects, req.uri, req.args);
     if (r?.kind === 'redirect') {
       if (r.location === undefined) throw new Die(r.status);
@@ -787,13 +794,13 @@ async function processRequest(
     throw new Die(403);
   }
   // fixups: mod_env's variables, then mod_dir's trailing-slash redirect, then mod_headers' RequestHeader lines.
-  if (hasEnvLines(cfg)) applySetEnv(cfg.env, matchingSections(cfg, walked.filename, isDir, req.uri), env);
+  if (hasEnvLines(cfg)) applySetEnv(cfg.env, sections, env);
   if (isDir && !walked.pathInfo && !req.uri.endsWith('/') && cfg.directorySlash && (req.method === 'GET' || req.method === 'HEAD')
     && handlerFor(cfg, req.uri, walked.filename, isDir) !== 'server-status') {
     const location = `${selfUrlBase(cfg, req)}${encodeURIPath(req.uri)}/${req.args !== undefined ? '?' + req.args : ''}`;
     throw new Die(301, { location });
   }
-  const inLines = hasHeaderLines(cfg) ? mergedHeaders(cfg.headers, matchingSections(cfg, walked.filename, isDir, req.uri))?.fixupIn : undefined;
+  const inLines = hasHeaderLines(cfg) ? mergedHeaders(cfg.headers, sections)?.fixupIn : undefined;
   if (inLines?.length) {
     applyHeaderEntries(inLines, req.headers.compressed(), headerVars(ctx, req), { early: false });
     req.headers.changed();
