@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import v8 from 'node:v8';
 import { CHILD_ENV, EXIT as ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from './protocol.js';
 import { childConfigFromJson, type ChildConfig } from './config.js';
 import { serveConnection, type ConnectionContext } from './http/connection.js';
 import { statusResponse } from './handlers/status.js';
 import { AccessLog, ErrorLog, fileSink, type LineSink, type LogRecord } from './logs.js';
+import { IdleMemory } from './idle-memory.js';
 import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
 import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
 import { SharedScoreboard } from './scoreboard-shared.js';
@@ -252,6 +254,33 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     }
   };
 
+  // After a while without a connection the child gives back what a burst made V8 keep. The
+  // acceptor is disarmed for the collection, so the kernel wakes another child meanwhile.
+  const reduce = native.reduceMemory;
+  const idleMemory = reduce && process.env['PREFORK_IDLE_MEMORY'] !== 'keep' ? new IdleMemory({
+    reduce: () => {
+      const before = v8.getHeapStatistics().total_heap_size;
+      reduce();
+      const after = v8.getHeapStatistics().total_heap_size;
+      errorLog.log('mpm_prefork', 'debug', `PF02009: idle: heap reduced from ${Math.round(before / 1024)} to ${Math.round(after / 1024)} kB`);
+    },
+    claim: () => {
+      if (!wake) return false;
+      poller.stop();
+      const late = exclusive?.disarm() ?? -1;
+      if (late < 0) return true;
+      pending = late;
+      wake(null);
+      return false;
+    },
+    release: () => {
+      if (!wake) return;
+      poller.start();
+      exclusive?.arm();
+    },
+    ...(idleMemoryDelay(process.env) !== undefined ? { delayMs: idleMemoryDelay(process.env)! } : {}),
+  }) : null;
+
   let served = 0;
   let end: LoopEnd;
   scoreboard.setStatus(Stage.READY);
@@ -285,7 +314,9 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
       };
       poller.start();
       exclusive?.arm();
+      idleMemory?.idle();
     });
+    idleMemory?.busy();
     poller.stop();
     // A connection the acceptor took while the pod or a signal woke us is served, not dropped:
     // the kernel woke this child alone for it.
@@ -316,6 +347,12 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   scoreboard.setStatus(end === 'graceful' ? Stage.GRACEFUL : Stage.DEAD);
   for (const a of rt.allAccessLogs) a.flush();
   return ChildExit.OK;
+}
+
+/** PREFORK_IDLE_MEMORY_MS, when it is a whole number of milliseconds from 1 (else the default). */
+function idleMemoryDelay(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env['PREFORK_IDLE_MEMORY_MS'];
+  return raw !== undefined && /^[1-9][0-9]{0,8}$/.test(raw) ? Number(raw) : undefined;
 }
 
 /**

@@ -29,6 +29,11 @@ export interface NativeAcceptor {
   setNonBlocking(fd: number): number;
   lockFile(fd: number, done: (rc: number) => void): void;
   unlockFile(fd: number): number;
+  /**
+   * V8's memory-reducing collection (the isolate's low-memory notification: compaction, free
+   * pages returned) and malloc_trim. Synchronous; tens of milliseconds at most for a child.
+   */
+  reduceMemory?(): void;
 }
 
 /**

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { captureConfig, makeDocroot } from './fixtures/helpers.js';
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 const ENTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/child-entry.js');
 const docroot = makeDocroot();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-child-'));
@@ -182,4 +184,43 @@ t.test('SIGUSR1 while the child starts: no inspector, the child exits gracefully
     c.write('GET / HTTP/1.0\r\n\r\n');
   });
   t.equal(probe, 'not accepted', 'it accepted nothing');
+});
+
+t.test('an idle child gives memory back (PF02009 at LogLevel debug) and still serves after', async (t) => {
+  const errorLog = path.join(tmp, 'error_log_idle');
+  const snap3 = path.join(tmp, 'config-idle.json');
+  fs.writeFileSync(snap3, JSON.stringify(captureConfig(docroot, { errorLog, logLevel: 'debug' })));
+  const l = await listeningFd();
+  const bootstrap = {
+    slot: 4, bucket: 0, generation: 0, scoreboard: { name: 'test' },
+    listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
+    acceptMutex: { kind: 'none' }, configSnapshot: snap3, masterPid: process.pid,
+  };
+  const proc = spawn(process.execPath, [ENTRY], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
+    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap), PREFORK_IDLE_MEMORY_MS: '300' },
+  });
+  l.close();
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  const child = { proc, pod: proc.stdio[3] as net.Socket, exited };
+  t.teardown(() => killChild(child));
+  const reduced = async (n: number): Promise<string[]> => {
+    for (let i = 0; i < 200; i++) {
+      const lines = (fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '').split('\n').filter((x) => x.includes('PF02009'));
+      if (lines.length >= n) return lines;
+      await sleep(50);
+    }
+    return [];
+  };
+  const first = await reduced(1);
+  t.equal(first.length, 1, 'a fresh child that waited reduces once');
+  const m = /\[mpm_prefork:debug\] \[pid \d+(?::tid \d+)?\] PF02009: idle: heap reduced from (\d+) to (\d+) kB/.exec(first[0] ?? '');
+  t.ok(m, `the message: ${first[0]}`);
+  if (m) t.ok(Number(m[2]) < Number(m[1]), 'the committed heap is smaller after');
+  const r = await slowClient(l.port, 10);
+  t.same([r.responses, r.reset], [2, false], 'connections are served after the reduction');
+  await sleep(700);
+  t.equal((await reduced(1)).length, 1, 'no second reduction without the heap growing by 1 MB');
+  child.pod.write('!');
+  t.equal(await exited, 0, 'a pod byte still ends it');
 });

@@ -3,12 +3,14 @@
 // the event-loop thread. All decisions (what to poll, when to accept, what to do on EAGAIN)
 // are made in TypeScript.
 #include <napi.h>
+#include <v8.h>
 #include <uv.h>
 
 #include <cerrno>
 #include <cstring>
 #include <condition_variable>
 #include <fcntl.h>
+#include <malloc.h>
 #include <mutex>
 #include <pthread.h>
 #include <csignal>
@@ -416,6 +418,15 @@ Napi::Value UnlockFile(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), flock(fd, LOCK_UN) < 0 ? -errno : 0);
 }
 
+// The isolate's memory-reducing collection (what V8 does on a low-memory signal): compacts the
+// heap and returns its free pages, which an ordinary full collection keeps for later growth.
+Napi::Value ReduceMemory(const Napi::CallbackInfo& info) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (isolate != nullptr) isolate->LowMemoryNotification();
+  malloc_trim(0);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Poller", Poller::Init(env));
   exports.Set("ExclusiveAcceptor", ExclusiveAcceptor::Init(env));
@@ -425,6 +436,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("lockFile", Napi::Function::New(env, LockFile));
   exports.Set("unlockFile", Napi::Function::New(env, UnlockFile));
+  exports.Set("reduceMemory", Napi::Function::New(env, ReduceMemory));
   return exports;
 }
 
