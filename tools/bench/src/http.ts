@@ -175,6 +175,9 @@ function loadFailure(r: LoadResult, what: string): string {
   return `${what} produced no figures: ${first || 'no output'}`;
 }
 
+/** How long the servers rest after the throughput rows before their children are measured again. */
+const AFTER_LOAD_IDLE_S = 12;
+
 /** Throughput, latency and memory (the plan's pool, access log on), then graceful restarts under load. */
 async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (l: string) => void): Promise<void> {
   const memRows: RowSpec[] = [
@@ -183,14 +186,21 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
     ['child PSS, after load (median)', 'kB', false],
     ['child RSS, after load (median)', 'kB', false],
     ['master PSS, after load', 'kB', false],
+    ['master PSS, idle', 'kB', false],
+    ['master RSS, idle', 'kB', false],
+    ['master RSS, after load', 'kB', false],
+    [`child PSS, ${AFTER_LOAD_IDLE_S} s after load (median)`, 'kB', false],
   ];
+  // Sampled while the first row with the most connections runs, near its end: every child serves.
+  const busiest = plan.rows.reduce<Row | undefined>((a, r) => (a === undefined || r.connections > a.connections ? r : a), undefined);
+  const underLoadRow: RowSpec = [`child PSS, under load (median, ${busiest?.connections ?? 0} conns)`, 'kB', false];
   const loadRows = (row: Row): RowSpec[] => [
     [`${row.name}: requests/s`, 'req/s', true],
     [`${row.name}: p50 latency`, 'ms', false],
     [`${row.name}: p99 latency`, 'ms', false],
     [`${row.name}: failed requests`, '', false],
   ];
-  const allRows = [...memRows, ...plan.rows.flatMap(loadRows), ...gracefulRows(plan)];
+  const allRows = [...memRows, underLoadRow, ...plan.rows.flatMap(loadRows), ...gracefulRows(plan)];
   for (let rep = 0; rep < plan.repeats; rep++) {
     for (const kind of o.kinds) {
       const port = await freePort();
@@ -201,12 +211,19 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
         const idle = childrenOf(master).map(memoryOf).filter((m) => m !== undefined);
         rec.value(...memRows[0], kind.name, median(idle.map((m) => m.pssKb)), 'no child found');
         rec.value(...memRows[1], kind.name, median(idle.map((m) => m.rssKb)), 'no child found');
+        const masterIdle = memoryOf(master);
+        rec.value(...memRows[5], kind.name, masterIdle?.pssKb ?? NaN, 'master gone');
+        rec.value(...memRows[6], kind.name, masterIdle?.rssKb ?? NaN, 'master gone');
         for (const row of plan.rows) {
           const [rps, p50, p99, failed] = loadRows(row);
           try {
             assertAlive(s, `the row before '${row.name}'`);
             const url = `http://127.0.0.1:${port}${row.path}`;
+            const sampling = row === busiest && row.tool === 'wrk'
+              ? sleep(plan.seconds * 800).then(() => childrenOf(master).map(memoryOf).filter((m) => m !== undefined))
+              : undefined;
             const r = row.tool === 'wrk' ? await wrk(url, row.connections, plan.seconds) : await ab(url, row.connections, plan.abRequests);
+            if (sampling) rec.value(...underLoadRow, kind.name, median((await sampling).map((m) => m.pssKb)), 'no child found');
             assertAlive(s, `'${row.name}'`);
             if (!Number.isFinite(r.requestsPerSec)) throw new Error(loadFailure(r, `${row.tool} on ${row.path}`));
             if (!(r.completed > 0)) throw new Error(`${row.tool} completed no request on ${row.path} in ${row.tool === 'wrk' ? `${plan.seconds} s` : 'its run'}`);
@@ -223,7 +240,15 @@ async function throughput(o: HttpBenchOptions, plan: Plan, rec: Recorder, log: (
         const loaded = childrenOf(master).map(memoryOf).filter((m) => m !== undefined);
         rec.value(...memRows[2], kind.name, median(loaded.map((m) => m.pssKb)), 'no child found');
         rec.value(...memRows[3], kind.name, median(loaded.map((m) => m.rssKb)), 'no child found');
-        rec.value(...memRows[4], kind.name, memoryOf(master)?.pssKb ?? NaN, 'master gone');
+        const masterLoaded = memoryOf(master);
+        rec.value(...memRows[4], kind.name, masterLoaded?.pssKb ?? NaN, 'master gone');
+        rec.value(...memRows[7], kind.name, masterLoaded?.rssKb ?? NaN, 'master gone');
+        // A child of ours gives memory back after 10 s without a connection (conn-handler's
+        // idle-memory.ts); Apache's children keep theirs.
+        await sleep(AFTER_LOAD_IDLE_S * 1000);
+        assertAlive(s, `${AFTER_LOAD_IDLE_S} s after the throughput rows`);
+        const rested = childrenOf(master).map(memoryOf).filter((m) => m !== undefined);
+        rec.value(...memRows[8], kind.name, median(rested.map((m) => m.pssKb)), 'no child found');
         await gracefulUnderLoad(s, plan, rec, log);
       });
     }

@@ -17,11 +17,13 @@ t.test('the table gives medians, the ratio and the target of each row', async (t
   const { markdown, incomplete } = renderTable([
     m('100 B, keep-alive, 16 conns: requests/s', 'req/s', true, [900, 1100, 1000], [1000]),
     m('100 B, keep-alive, 16 conns: p99 latency', 'ms', false, [3], [2]),
-    m('child PSS, after load (median)', 'kB', false, [4000], [400]),
+    m('child PSS, under load (median, 64 conns)', 'kB', false, [4000], [400]),
+    m('child PSS, after load (median)', 'kB', false, [9000], [400]),
   ]);
   t.match(markdown, '| 100 B, keep-alive, 16 conns: requests/s | 1000 | 1000 | 1.00 | higher | ratio ≥ 1.00 ✓ |');
   t.match(markdown, '| 100 B, keep-alive, 16 conns: p99 latency | 3.00 ms | 2.00 ms | 1.50 | lower | ≤ apache2 ✗ |');
-  t.match(markdown, '| child PSS, after load (median) | 4000 kB | 400 kB | 10.00 | lower | ≤ 8192 kB ✓ |');
+  t.match(markdown, '| child PSS, under load (median, 64 conns) | 4000 kB | 400 kB | 10.00 | lower | ≤ 8192 kB ✓ |');
+  t.match(markdown, '| child PSS, after load (median) | 9000 kB | 400 kB | 22.50 | lower |  |', 'the target is judged under load, not after');
   t.same(incomplete, []);
 });
 
@@ -40,6 +42,9 @@ t.test('targets of issue #7', async (t) => {
   t.equal(targetOf('requests/s during 3 graceful restarts')?.met(5, 10), false);
   t.equal(targetOf('failed requests during 1 graceful restart')?.met(0, 3), true);
   t.equal(targetOf('child RSS, idle (median)'), undefined);
+  t.equal(targetOf('child PSS, after load (median)'), undefined, 'PSS is judged under load');
+  t.equal(targetOf('child PSS, under load (median, 64 conns)')?.met(8192, NaN), true);
+  t.equal(targetOf('child PSS, under load (median, 64 conns)')?.met(8193, NaN), false);
 });
 
 t.test('the README block goes between the markers and nowhere else', async (t) => {
