@@ -86,7 +86,10 @@ async function bundle(entry, outfile) {
     banner: { js: "'use strict';const __preforkUrls = new Map();const __preforkPackageUrl = (n) => { let u = __preforkUrls.get(n); if (u === undefined) { u = require('node:url').pathToFileURL(require.resolve(n)).href; __preforkUrls.set(n, u); } return u; };" },
     minifyWhitespace: true,
     minifySyntax: true,
-    keepNames: true,
+    // No keepNames: esbuild would wrap every closure the child creates in a __name() call that
+    // defines its `name` property, per request (a warm child's CPU per keep-alive request fell
+    // from about 150 µs to 123 without it). Nothing in the child reads function names.
+    keepNames: false,
     legalComments: 'none',
     logLevel: 'warning',
   });
