@@ -10,6 +10,9 @@
 // (A V8 startup snapshot of the same program starts quicker still, but each child then holds
 // about 5 MB more private heap, so it is not built.)
 //
+// Beside it, child-load.cjs (from dist/child-load.js): the file the master spawns, which runs
+// child.cjs compiled with V8's code cache.
+//
 // Run after `tsc -b` (the root `build` and `prepare` scripts do). Without esbuild it says so and
 // leaves no bundle: the master then spawns dist/child-entry.js, which behaves the same.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +23,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'packages', 'conn-handler', 'dist');
 const bundleOut = join(dist, 'child.cjs');
 
+const loaderOut = join(dist, 'child-load.cjs');
+
 function removeBundle() {
-  rmSync(bundleOut, { force: true });
-  rmSync(`${bundleOut}.inputs.json`, { force: true });
+  for (const f of [bundleOut, loaderOut]) {
+    rmSync(f, { force: true });
+    rmSync(`${f}.inputs.json`, { force: true });
+  }
 }
 
 let esbuild;
@@ -102,3 +109,5 @@ function writeManifest(file, inputs) {
 
 removeBundle();
 writeManifest(bundleOut, await bundle(entry, bundleOut));
+// The loader the master spawns: it compiles child.cjs with V8's code cache (src/code-cache.ts).
+writeManifest(loaderOut, await bundle(join(dist, 'child-load.js'), loaderOut));

@@ -6,6 +6,7 @@ import { childConfigFromJson, type ChildConfig } from './config.js';
 import { serveConnection, type ConnectionContext } from './http/connection.js';
 import { statusResponse } from './handlers/status.js';
 import { AccessLog, ErrorLog, fileSink, type LineSink, type LogRecord } from './logs.js';
+import { codeCacheOutcome, saveCodeCacheIfMaker } from './code-cache.js';
 import { IdleMemory } from './idle-memory.js';
 import { loadNativeAcceptor, type NativeAcceptor } from './native.js';
 import { MemoryScoreboard, Stage, type ScoreboardPort } from './scoreboard-port.js';
@@ -281,6 +282,9 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     ...(idleMemoryDelay(process.env) !== undefined ? { delayMs: idleMemoryDelay(process.env)! } : {}),
   }) : null;
 
+  const cache = codeCacheOutcome();
+  if (cache !== undefined) errorLog.log('mpm_prefork', 'debug', `PF02012: code cache: ${cache}`);
+
   let served = 0;
   let end: LoopEnd;
   scoreboard.setStatus(Stage.READY);
@@ -332,6 +336,8 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     if (fd === null) continue;
     await serveOne(rt, fd, () => !stopAccepting);
     served++;
+    // The child that makes the code cache writes it now: it holds the request path's bytecode.
+    if (served === 1 && saveCodeCacheIfMaker()) errorLog.log('mpm_prefork', 'debug', 'PF02012: code cache written');
     scoreboard.setStatus(Stage.READY);
     if (scoreboard.generationChanged?.()) {
       end = 'graceful';

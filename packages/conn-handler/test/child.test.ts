@@ -224,3 +224,47 @@ t.test('an idle child gives memory back (PF02009 at LogLevel debug) and still se
   child.pod.write('!');
   t.equal(await exited, 0, 'a pod byte still ends it');
 });
+
+// The root build (`prepare`) bundles the child with esbuild, a devDependency: the workspace has both files.
+const LOADER = path.resolve(path.dirname(ENTRY), 'child-load.cjs');
+
+t.test('the bundled child through its loader: the first child makes the code cache, the next compiles from it', async (t) => {
+  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'ch-runtime-'));
+  t.teardown(() => fs.rmSync(runtime, { recursive: true, force: true }));
+  const errorLog = path.join(runtime, 'error_log');
+  const snap4 = path.join(runtime, 'config.json');
+  fs.writeFileSync(snap4, JSON.stringify(captureConfig(docroot, { errorLog, logLevel: 'debug' })));
+  const start = async (slot: number): Promise<{ child: Child; port: number }> => {
+    const l = await listeningFd();
+    const bootstrap = {
+      slot, bucket: 0, generation: 0, scoreboard: { name: 'test' },
+      listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
+      acceptMutex: { kind: 'none' }, configSnapshot: snap4, masterPid: process.pid,
+    };
+    const proc = spawn(process.execPath, ['--v8-pool-size=0', LOADER], {
+      stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
+      env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap), PREFORK_CODE_CACHE: '' },
+    });
+    l.close();
+    const child = { proc, pod: proc.stdio[3] as net.Socket, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
+    t.teardown(() => killChild(child));
+    return { child, port: l.port };
+  };
+  const caches = (): string[] => fs.readdirSync(runtime).filter((n) => n.endsWith('.v8cache'));
+  const logged = (): string[] => (fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '').split('\n').filter((x) => x.includes('PF02012'));
+
+  const a = await start(5);
+  const r1 = await slowClient(a.port, 10);
+  t.same([r1.responses, r1.reset], [2, false], 'the first child serves');
+  a.child.pod.write('!');
+  t.equal(await a.child.exited, 0);
+  t.equal(caches().length, 1, 'one cache file in the runtime directory');
+  t.ok(fs.statSync(path.join(runtime, caches()[0]!)).size > 10_000, 'holding the compiled program');
+
+  const b = await start(6);
+  const r2 = await slowClient(b.port, 10);
+  t.same([r2.responses, r2.reset], [2, false], 'the second child serves');
+  b.child.pod.write('!');
+  t.equal(await b.child.exited, 0);
+  t.same(logged().map((l) => l.replace(/^.*PF02012: /, '')), ['code cache: writer', 'code cache written', 'code cache: used'], 'PF02012 at LogLevel debug says what each did');
+});

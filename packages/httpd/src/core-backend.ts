@@ -159,14 +159,17 @@ export function freshBundle(file: string): boolean {
 }
 
 /**
- * conn-handler's child program, found next to its package entry: the one-file bundle
- * (dist/child.cjs, quicker to start) while fresh, else dist/child-entry.js; undefined when absent.
+ * conn-handler's child program, found next to its package entry: while the one-file bundle
+ * (dist/child.cjs, quicker to start) is fresh, its loader (dist/child-load.cjs, which compiles
+ * it with V8's code cache) or the bundle itself; else dist/child-entry.js; undefined when absent.
  */
 function childEntryPath(): string | undefined {
   try {
     const base = import.meta.resolve('@prefork/conn-handler');
     const bundle = fileURLToPath(new URL('./child.cjs', base));
-    return freshBundle(bundle) ? bundle : fileURLToPath(new URL('./child-entry.js', base));
+    const loader = fileURLToPath(new URL('./child-load.cjs', base));
+    if (freshBundle(bundle)) return freshBundle(loader) ? loader : bundle;
+    return fileURLToPath(new URL('./child-entry.js', base));
   } catch {
     return undefined;
   }

@@ -44,3 +44,15 @@ t.test('the built child bundle is fresh and loads every module it holds', (t) =>
   t.match(r.stderr, /^PF02005: child initialisation failed: PF02003: PREFORK_CHILD is not set/);
   t.end();
 });
+
+t.test('the loader the master spawns is fresh and runs the bundle', (t) => {
+  const loader = path.join(path.dirname(bundle), 'child-load.cjs');
+  t.ok(fs.existsSync(loader), `${path.relative(root, loader)} was built`);
+  t.equal(freshBundle(loader), true, 'built after its inputs');
+  const env = { ...process.env };
+  delete env['PREFORK_CHILD'];
+  const r = spawnSync(process.execPath, [loader], { env, encoding: 'utf8', timeout: 60_000 });
+  t.equal(r.status, 3, 'the bundle ran: APEXIT_CHILDINIT');
+  t.match(r.stderr, /^PF02005: child initialisation failed: PF02003: PREFORK_CHILD is not set/);
+  t.end();
+});
