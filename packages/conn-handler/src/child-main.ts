@@ -258,6 +258,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   // After a while without a connection the child gives back what a burst made V8 keep. The
   // acceptor is disarmed for the collection, so the kernel wakes another child meanwhile.
   const reduce = native.reduceMemory;
+  const delayMs = idleMemoryDelay(process.env);
   const idleMemory = reduce && process.env['PREFORK_IDLE_MEMORY'] !== 'keep' ? new IdleMemory({
     reduce: () => {
       const before = v8.getHeapStatistics().total_heap_size;
@@ -279,7 +280,7 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
       poller.start();
       exclusive?.arm();
     },
-    ...(idleMemoryDelay(process.env) !== undefined ? { delayMs: idleMemoryDelay(process.env)! } : {}),
+    ...(delayMs !== undefined ? { delayMs } : {}),
   }) : null;
 
   const cache = codeCacheOutcome();
@@ -336,8 +337,6 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
     if (fd === null) continue;
     await serveOne(rt, fd, () => !stopAccepting);
     served++;
-    // The child that makes the code cache writes it now: it holds the request path's bytecode.
-    if (served === 1 && saveCodeCacheIfMaker()) errorLog.log('mpm_prefork', 'debug', 'PF02012: code cache written');
     scoreboard.setStatus(Stage.READY);
     if (scoreboard.generationChanged?.()) {
       end = 'graceful';
@@ -375,6 +374,17 @@ function exclusiveAcceptor(native: NativeAcceptor, listenFds: number[], lockFd: 
   }
 }
 
+let codeCacheUnsaved = true;
+
+/**
+ * After the first response (sent and logged): the child that makes the code cache writes it
+ * now, with the bytecode of the request path, before anything can end the child.
+ */
+function saveCodeCacheOnce(rt: ChildRuntime): void {
+  codeCacheUnsaved = false;
+  if (saveCodeCacheIfMaker()) rt.errorLog.log('mpm_prefork', 'debug', 'PF02012: code cache written');
+}
+
 async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean): Promise<void> {
   // Half-open allowed: a client that shuts down its side after a partial request still gets
   // Apache's answer (400); the connection code ends our side itself (lingering close).
@@ -392,6 +402,7 @@ async function serveOne(rt: ChildRuntime, fd: number, isRunning: () => boolean):
     errorLog: rt.errorLog,
     accessLog: (r) => {
       for (const a of rt.accessLogs) a.write(r);
+      if (codeCacheUnsaved) saveCodeCacheOnce(rt);
     },
     scoreboard: rt.scoreboard,
     isRunning,

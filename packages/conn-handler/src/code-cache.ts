@@ -12,8 +12,11 @@
  * Node version, the architecture, the child's Node flags and the bundle's size, mtime and
  * inode, so a rebuilt bundle gets a new file. It lives in the runtime directory beside the
  * configuration snapshot (DefaultRuntimeDir), is created (O_EXCL) before the child drops
- * privileges, and is written once through that descriptor. A file being written is rejected by
- * V8 when read (its length does not match), and that child compiles as it would without one.
+ * privileges, and is written once through that descriptor. Until then it holds a line naming
+ * the child that makes it: a child that finds that line compiles without the cache while that
+ * child lives, and takes the file over once it is gone (killed before its first connection
+ * ended, say). A file read while being written is rejected by V8 (its header or length does
+ * not match), and that child compiles as it would without one.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,8 +45,8 @@ export type CodeCacheOutcome =
 const PREFIX = 'prefork-child.';
 const SUFFIX = '.v8cache';
 
-/** An empty cache file older than this was left by a child that died before writing it. */
-export const ABANDONED_AFTER_MS = 60_000;
+/** What a cache file holds until its maker writes it: this and the maker's pid. */
+export const MAKER_MARK = 'prefork code cache being made by pid ';
 
 /** 32-bit FNV-1a of a string's UTF-16 units, as 8 hex digits. */
 function fnv1a(text: string): string {
@@ -61,17 +64,32 @@ export function codeCachePath(dir: string, bundle: Pick<fs.Stats, 'size' | 'mtim
   return path.join(dir, `${PREFIX}${version.replace(/[^0-9.]/g, '')}-${bundle.size}-${fnv1a(key)}${SUFFIX}`);
 }
 
-/** The cache's bytes; undefined when there is none yet (an abandoned empty file is removed). */
-function readCache(file: string, now: number): Buffer | undefined {
+/** Whether a process runs (it may be another user's: EPERM says it exists). */
+function alive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The cache's bytes; 'making' while a live child makes it; undefined when there is none (a
+ * file its maker left unwritten, or empty, is removed so that this child can make it).
+ */
+function readCache(file: string): Buffer | 'making' | undefined {
   let data: Buffer;
   try {
     data = fs.readFileSync(file);
   } catch {
     return undefined;
   }
-  if (data.length > 0) return data;
+  if (data.length > 0 && !data.subarray(0, MAKER_MARK.length).equals(Buffer.from(MAKER_MARK, 'latin1'))) return data;
+  if (data.length > 0 && alive(Number(data.toString('latin1', MAKER_MARK.length).trim()))) return 'making';
   try {
-    if (now - fs.statSync(file).mtimeMs > ABANDONED_AFTER_MS) fs.unlinkSync(file);
+    fs.unlinkSync(file);
   } catch {
     // gone already, or not ours to remove
   }
@@ -103,13 +121,15 @@ let pending: { fd: number; script: vm.Script } | null = null;
  * (none when undefined). The file must not use a dynamic import(): vm.Script has no loader
  * for it without --experimental-vm-modules.
  */
-export function runWithCodeCache(file: string, cacheFile: string | undefined, now = Date.now()): CodeCacheOutcome {
+export function runWithCodeCache(file: string, cacheFile: string | undefined): CodeCacheOutcome {
   const source = fs.readFileSync(file, 'utf8');
-  const data = cacheFile !== undefined ? readCache(cacheFile, now) : undefined;
+  const found = cacheFile !== undefined ? readCache(cacheFile) : undefined;
+  const data = found === 'making' ? undefined : found;
   let fd = -1;
-  if (cacheFile !== undefined && data === undefined) {
+  if (cacheFile !== undefined && found === undefined) {
     try {
       fd = fs.openSync(cacheFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644);
+      fs.writeSync(fd, `${MAKER_MARK}${process.pid}\n`);
       removeOtherCaches(cacheFile);
     } catch {
       // another child makes it, or the directory is read-only
@@ -139,11 +159,13 @@ export function saveCodeCache(): boolean {
   pending = null;
   try {
     const data = p.script.createCachedData();
+    // Over the maker's line, from the start.
     let off = 0;
-    while (off < data.length) off += fs.writeSync(p.fd, data, off, data.length - off);
+    while (off < data.length) off += fs.writeSync(p.fd, data, off, data.length - off, off);
+    fs.ftruncateSync(p.fd, data.length);
     return true;
   } catch {
-    // Empty again: a later child takes the file over once it is old (ABANDONED_AFTER_MS).
+    // Empty: the next child takes the file over.
     try {
       fs.ftruncateSync(p.fd, 0);
     } catch {

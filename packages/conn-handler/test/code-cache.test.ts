@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { ABANDONED_AFTER_MS, codeCachePath, runWithCodeCache, saveCodeCache } from '../src/code-cache.js';
+import { MAKER_MARK, codeCachePath, runWithCodeCache, saveCodeCache } from '../src/code-cache.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/code-cache.js');
 
@@ -70,14 +70,21 @@ t.test('a cache V8 refuses is reported and the module still runs', async (t) => 
   t.equal(fs.statSync(cache).size, 4096, 'left alone: it may be a cache being written');
 });
 
-t.test('an empty cache file: being made (none), or abandoned (taken over)', async (t) => {
+t.test('a cache being made: left to its maker while it lives, taken over after', async (t) => {
   const { file, cache } = fixture(t);
+  t.equal(runElsewhere(file, cache, false), 'writer false 49', 'a maker that ends before writing');
+  const left = fs.readFileSync(cache, 'latin1');
+  t.match(left, new RegExp(`^${MAKER_MARK}\\d+\\n$`), 'leaves the line naming it');
+  fs.writeFileSync(cache, `${MAKER_MARK}${process.pid}\n`);
+  t.equal(runElsewhere(file, cache, true), 'none false 49', 'a living maker: compiled without the cache, nothing written');
+  t.equal(fs.readFileSync(cache, 'latin1'), `${MAKER_MARK}${process.pid}\n`, 'the file is left to its maker');
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+  fs.writeFileSync(cache, `${MAKER_MARK}${gone}\n`);
+  t.equal(runElsewhere(file, cache, true), 'writer true 49', 'a maker that is gone: taken over and written');
+  t.notMatch(fs.readFileSync(cache, 'latin1').slice(0, MAKER_MARK.length), MAKER_MARK, 'the cache itself now');
+  t.equal(runElsewhere(file, cache, false), 'used false 49');
   fs.writeFileSync(cache, '');
-  t.equal(runElsewhere(file, cache, false), 'none false 49', 'a fresh empty file belongs to the child making it');
-  const old = (Date.now() - ABANDONED_AFTER_MS - 5000) / 1000;
-  fs.utimesSync(cache, old, old);
-  t.equal(runElsewhere(file, cache, true), 'writer true 49', 'an old empty file is removed and made again');
-  t.ok(fs.statSync(cache).size > 0);
+  t.equal(runElsewhere(file, cache, true), 'writer true 49', 'an empty file is taken over');
 });
 
 t.test('the child that makes a cache removes other caches, nothing else', async (t) => {
