@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { captureConfig, makeDocroot } from './fixtures/helpers.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -33,19 +33,36 @@ async function listeningFd(): Promise<{ fd: number; port: number; close: () => v
   return { fd, port: (server.address() as net.AddressInfo).port, close: () => server.close() };
 }
 
-function spawnChild(listenFd: number, port: number, slot: number): Child {
+interface SpawnOptions {
+  /** The configuration snapshot; the shared one by default. */
+  configSnapshot?: string;
+  /** What node runs: [flags…, program]; the unbundled entry by default. */
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+function spawnChild(listenFd: number, port: number, slot: number, o: SpawnOptions = {}): Child {
   const bootstrap = {
     slot, bucket: 0, generation: 0, scoreboard: { name: 'test' },
     listeners: [{ fd: 4, address: '127.0.0.1', port, protocol: 'http' }],
-    acceptMutex: { kind: 'none' }, configSnapshot: snapshot, masterPid: process.pid,
+    acceptMutex: { kind: 'none' }, configSnapshot: o.configSnapshot ?? snapshot, masterPid: process.pid,
   };
-  const proc = spawn(process.execPath, [ENTRY], {
+  const proc = spawn(process.execPath, o.argv ?? [ENTRY], {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe', listenFd],
     detached: true,
-    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap) },
+    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap), ...o.env },
   });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
   return { proc, pod: proc.stdio[3] as net.Socket, exited };
+}
+
+/** A child on a listener of its own (closed here once the child has it), killed at teardown. */
+async function startChild(t: Test, slot: number, o: SpawnOptions = {}): Promise<{ child: Child; port: number }> {
+  const l = await listeningFd();
+  const child = spawnChild(l.fd, l.port, slot, o);
+  l.close();
+  t.teardown(() => killChild(child));
+  return { child, port: l.port };
 }
 
 function killChild(c: Child): void {
@@ -120,23 +137,11 @@ t.test('pod EOF (master gone) makes an idle child exit', async (t) => {
 t.test('MaxConnectionsPerChild retires the child after N connections', async (t) => {
   const snap2 = path.join(tmp, 'config-max.json');
   fs.writeFileSync(snap2, JSON.stringify(captureConfig(docroot, { errorLog: path.join(tmp, 'error_log2'), maxConnectionsPerChild: 2 })));
-  const l = await listeningFd();
-  const bootstrap = {
-    slot: 3, bucket: 0, generation: 0, scoreboard: { name: 'test' },
-    listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
-    acceptMutex: { kind: 'none' }, configSnapshot: snap2, masterPid: process.pid,
-  };
-  const proc = spawn(process.execPath, [ENTRY], {
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
-    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap) },
-  });
-  l.close();
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  t.teardown(() => killChild({ proc, pod: proc.stdio[3] as net.Socket, exited }));
-  const a = await slowClient(l.port, 10);
-  const b = await slowClient(l.port, 10);
+  const { child, port } = await startChild(t, 3, { configSnapshot: snap2 });
+  const a = await slowClient(port, 10);
+  const b = await slowClient(port, 10);
   t.same([a.responses, b.responses], [2, 2]);
-  t.equal(await exited, 0, 'exits by itself after two connections');
+  t.equal(await child.exited, 0, 'exits by itself after two connections');
 });
 
 t.test('SIGUSR1 while the child starts: no inspector, the child exits gracefully without accepting', async (t) => {
@@ -190,20 +195,7 @@ t.test('an idle child gives memory back (PF02009 at LogLevel debug) and still se
   const errorLog = path.join(tmp, 'error_log_idle');
   const snap3 = path.join(tmp, 'config-idle.json');
   fs.writeFileSync(snap3, JSON.stringify(captureConfig(docroot, { errorLog, logLevel: 'debug' })));
-  const l = await listeningFd();
-  const bootstrap = {
-    slot: 4, bucket: 0, generation: 0, scoreboard: { name: 'test' },
-    listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
-    acceptMutex: { kind: 'none' }, configSnapshot: snap3, masterPid: process.pid,
-  };
-  const proc = spawn(process.execPath, [ENTRY], {
-    stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
-    env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap), PREFORK_IDLE_MEMORY_MS: '300' },
-  });
-  l.close();
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const child = { proc, pod: proc.stdio[3] as net.Socket, exited };
-  t.teardown(() => killChild(child));
+  const { child, port } = await startChild(t, 4, { configSnapshot: snap3, env: { PREFORK_IDLE_MEMORY_MS: '300' } });
   const reduced = async (n: number): Promise<string[]> => {
     for (let i = 0; i < 200; i++) {
       const lines = (fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '').split('\n').filter((x) => x.includes('PF02009'));
@@ -217,12 +209,12 @@ t.test('an idle child gives memory back (PF02009 at LogLevel debug) and still se
   const m = /\[mpm_prefork:debug\] \[pid \d+(?::tid \d+)?\] PF02009: idle: heap reduced from (\d+) to (\d+) kB/.exec(first[0] ?? '');
   t.ok(m, `the message: ${first[0]}`);
   if (m) t.ok(Number(m[2]) < Number(m[1]), 'the committed heap is smaller after');
-  const r = await slowClient(l.port, 10);
+  const r = await slowClient(port, 10);
   t.same([r.responses, r.reset], [2, false], 'connections are served after the reduction');
   await sleep(700);
   t.equal((await reduced(1)).length, 1, 'no second reduction without the heap growing by 1 MB');
   child.pod.write('!');
-  t.equal(await exited, 0, 'a pod byte still ends it');
+  t.equal(await child.exited, 0, 'a pod byte still ends it');
 });
 
 // The root build (`prepare`) bundles the child with esbuild, a devDependency: the workspace has both files.
@@ -234,22 +226,7 @@ t.test('the bundled child through its loader: the first child makes the code cac
   const errorLog = path.join(runtime, 'error_log');
   const snap4 = path.join(runtime, 'config.json');
   fs.writeFileSync(snap4, JSON.stringify(captureConfig(docroot, { errorLog, logLevel: 'debug' })));
-  const start = async (slot: number): Promise<{ child: Child; port: number }> => {
-    const l = await listeningFd();
-    const bootstrap = {
-      slot, bucket: 0, generation: 0, scoreboard: { name: 'test' },
-      listeners: [{ fd: 4, address: '127.0.0.1', port: l.port, protocol: 'http' }],
-      acceptMutex: { kind: 'none' }, configSnapshot: snap4, masterPid: process.pid,
-    };
-    const proc = spawn(process.execPath, ['--v8-pool-size=0', LOADER], {
-      stdio: ['ignore', 'inherit', 'inherit', 'pipe', l.fd], detached: true,
-      env: { ...process.env, PREFORK_CHILD: JSON.stringify(bootstrap), PREFORK_CODE_CACHE: '' },
-    });
-    l.close();
-    const child = { proc, pod: proc.stdio[3] as net.Socket, exited: new Promise<number | null>((r) => proc.once('exit', (code) => r(code))) };
-    t.teardown(() => killChild(child));
-    return { child, port: l.port };
-  };
+  const start = (slot: number) => startChild(t, slot, { configSnapshot: snap4, argv: ['--v8-pool-size=0', LOADER], env: { PREFORK_CODE_CACHE: '' } });
   const caches = (): string[] => fs.readdirSync(runtime).filter((n) => n.endsWith('.v8cache'));
   const logged = (): string[] => (fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : '').split('\n').filter((x) => x.includes('PF02012'));
 
