@@ -4,8 +4,8 @@
  * Every child compiles the same 200 kB program, and its first request compiles the request path
  * lazily on top: about 12 ms of a fresh child's CPU before its first response. V8 can serialise
  * the bytecode of what a script has compiled so far and take it back in another process
- * (vm.Script's cachedData). The first child that finds no cache creates the file, serves its
- * first connection, then writes the cache; the children after it start from that bytecode.
+ * (vm.Script's cachedData). The first child that finds no cache creates the file, answers its
+ * first request, then writes the cache; the children after it start from that bytecode.
  *
  * The file is named after what V8 checks only in part: V8 rejects data made by another V8
  * version or with other flags, but it knows the source only by its length. The name holds the
@@ -14,8 +14,8 @@
  * configuration snapshot (DefaultRuntimeDir), is created (O_EXCL) before the child drops
  * privileges, and is written once through that descriptor. Until then it holds a line naming
  * the child that makes it: a child that finds that line compiles without the cache while that
- * child lives, and takes the file over once it is gone (killed before its first connection
- * ended, say). A file read while being written is rejected by V8 (its header or length does
+ * child lives, and takes the file over once it is gone (killed before it answered a request,
+ * say). A file read while being written is rejected by V8 (its header or length does
  * not match), and that child compiles as it would without one.
  */
 import fs from 'node:fs';
@@ -151,7 +151,7 @@ export function runWithCodeCache(file: string, cacheFile: string | undefined): C
 
 /**
  * Writes the cache, when this child is the one that makes it: what the program has compiled
- * by now (its start-up and the request path of its first connection). Once; true when written.
+ * by now (its start-up and the path of its first request). Once; true when written.
  */
 export function saveCodeCache(): boolean {
   const p = pending;
