@@ -10,6 +10,7 @@ import type { PreforkSettings } from '@prefork/mpm-core';
 import { childSnapshot } from './child-config.js';
 import type { RunOptions } from './backend.js';
 import { readBuildInfo } from './build-info.js';
+import { masterMemory } from './master-memory.js';
 import { parsePipedTarget, PipedLogs, PipedLogStartError } from './piped-logs.js';
 
 /**
@@ -116,6 +117,7 @@ export async function startServer(inputs: StartInputs, options: RunOptions): Pro
     commandLine: options.commandLine,
     foreground,
     oneProcess,
+    ...masterMemory(),
     runChildInProcess: async (bootstrap: unknown, fds: { pod: number }) => {
       const { runChildInProcess } = await import('@prefork/conn-handler');
       return runChildInProcess(bootstrap as Parameters<typeof runChildInProcess>[0], fds);

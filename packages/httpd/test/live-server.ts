@@ -61,6 +61,8 @@ export interface LiveOptions {
   startServers?: number;
   /** Which server: ours (default) or Debian's apache2 with the same configuration. */
   program?: 'prefork' | 'apache';
+  /** Added to the master's environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Writes a ServerRoot (htdocs with a few files, conf/httpd.conf) on a free port. */
@@ -128,6 +130,7 @@ export async function startLive(opts: LiveOptions = {}): Promise<LiveServer> {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
   });
   let out = '';
   master.stdout!.on('data', (b: Buffer) => (out += b.toString()));

@@ -55,6 +55,14 @@ export interface MasterOptions {
   commandLine: string;
   /** -DFOREGROUND / -DNO_DETACH / -DDEBUG: stay attached. Otherwise the master daemonizes. */
   foreground: boolean;
+  /**
+   * A memory-reducing collection of this process, returning the heap's committed bytes before
+   * and after. Called once a generation, {@link reduceMemoryAfterCycles} maintenance cycles
+   * after it started: what reading the configuration left behind is given back.
+   */
+  reduceMemory?: () => { before: number; after: number };
+  /** Default 10 (about ten seconds). */
+  reduceMemoryAfterCycles?: number;
   /** -DONE_PROCESS / -X: no children; {@link runChildInProcess} serves in this process. */
   oneProcess?: boolean;
   /** Runs the child's main loop in this process for ONE_PROCESS (the pod is `podFd`, not fd 3). */
@@ -256,6 +264,7 @@ export class PreforkMaster {
     // children start beside it, and a cycle spawning 16 would otherwise push the next one back
     // by most of a second. A child's exit still restarts the wait, as in ap_wait_or_timeout.
     let nextCycleAt: number | undefined;
+    let cycles = 0;
     while (!r.flags.restartPending && !r.flags.shutdownPending) {
       const pid = r.exited.shift();
       if (pid !== undefined) {
@@ -285,6 +294,7 @@ export class PreforkMaster {
       // push back the next one, unless it is a whole second behind.
       const cycleStart = Date.now();
       await this.performIdleServerMaintenance();
+      if (++cycles === (this.opts.reduceMemoryAfterCycles ?? 10)) this.reduceMemory();
       nextCycleAt = (nextCycleAt !== undefined && cycleStart - nextCycleAt < 1000 ? nextCycleAt : cycleStart) + 1000;
     }
 
@@ -293,6 +303,17 @@ export class PreforkMaster {
     if (r.flags.shutdownPending) return { exit: await this.shutdownGracefully() };
     await this.restart();
     return 'restart';
+  }
+
+  /** Ours: the master gives back what this generation's start left in its heap (PF00004 at debug). */
+  private reduceMemory(): void {
+    if (!this.opts.reduceMemory) return;
+    try {
+      const { before, after } = this.opts.reduceMemory();
+      this.log(preforkLog('debug', 'PF00004', `heap reduced from ${Math.round(before / 1024)} to ${Math.round(after / 1024)} kB`));
+    } catch {
+      // Memory stays as it was; nothing else depends on it.
+    }
   }
 
   /** Reaping one child: its status, its slot, and a 1-for-1 replacement while the start-up is not done. */
