@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import v8 from 'node:v8';
 import { CHILD_ENV, EXIT as ChildExit, FIRST_LISTENER_FD, POD_FD, type ChildBootstrap } from './protocol.js';
 import { childConfigFromJson, type ChildConfig } from './config.js';
 import { serveConnection, type ConnectionContext } from './http/connection.js';
@@ -260,12 +259,8 @@ async function acceptLoop(rt: ChildRuntime, early: EarlySignals = {}): Promise<n
   const reduce = native.reduceMemory;
   const delayMs = idleMemoryDelay(process.env);
   const idleMemory = reduce && process.env['PREFORK_IDLE_MEMORY'] !== 'keep' ? new IdleMemory({
-    reduce: () => {
-      const before = v8.getHeapStatistics().total_heap_size;
-      reduce();
-      const after = v8.getHeapStatistics().total_heap_size;
-      errorLog.log('mpm_prefork', 'debug', `PF02009: idle: heap reduced from ${Math.round(before / 1024)} to ${Math.round(after / 1024)} kB`);
-    },
+    reduce: () => reduce(),
+    reduced: (before, after) => errorLog.log('mpm_prefork', 'debug', `PF02009: idle: heap reduced from ${Math.round(before / 1024)} to ${Math.round(after / 1024)} kB`),
     claim: () => {
       if (!wake) return false;
       poller.stop();

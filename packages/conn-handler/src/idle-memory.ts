@@ -25,6 +25,8 @@ export interface IdleMemoryOptions {
   claim: () => boolean;
   /** Called after the collection, to wait for connections again. */
   release: () => void;
+  /** The committed heap before and after a reduction (bytes). */
+  reduced?: (before: number, after: number) => void;
   delayMs?: number;
   /** The heap's committed size (v8.getHeapStatistics().total_heap_size). */
   heapSize?: () => number;
@@ -59,13 +61,14 @@ export class IdleMemory {
   }
 
   /** Whether the heap has grown enough since the last reduction (or there has been none). */
-  worthReducing(): boolean {
-    return this.heapAfter < 0 || this.heapSize() >= this.heapAfter + REDUCE_AFTER_GROWTH;
+  worthReducing(heap = this.heapSize()): boolean {
+    return this.heapAfter < 0 || heap >= this.heapAfter + REDUCE_AFTER_GROWTH;
   }
 
   private fire(): void {
     this.timer = null;
-    if (!this.worthReducing() || !this.o.claim()) return;
+    const before = this.heapSize();
+    if (!this.worthReducing(before) || !this.o.claim()) return;
     try {
       this.o.reduce();
       this.reductions++;
@@ -73,5 +76,6 @@ export class IdleMemory {
     } finally {
       this.o.release();
     }
+    this.o.reduced?.(before, this.heapAfter);
   }
 }

@@ -21,6 +21,7 @@ function harness(o: { claim?: () => boolean } = {}) {
       return o.claim ? o.claim() : true;
     },
     release: () => calls.push('release'),
+    reduced: (before, after) => calls.push(`reduced ${before >> 20} -> ${after >> 20} MB`),
   });
   return { m, calls, grow: (n: number) => (heap += n) };
 }
@@ -41,7 +42,7 @@ t.test('reduces once the child has been idle for the delay, then waits again', a
   const { m, calls } = harness();
   m.idle();
   await sleep(60);
-  t.same(calls, ['claim', 'reduce', 'release']);
+  t.same(calls, ['claim', 'reduce', 'release', 'reduced 8 -> 6 MB']);
   t.equal(m.reductions, 1);
 });
 
@@ -60,7 +61,7 @@ t.test('idle() while already waiting does not restart or double the timer', asyn
   m.idle();
   m.idle();
   await sleep(60);
-  t.same(calls, ['claim', 'reduce', 'release']);
+  t.same(calls, ['claim', 'reduce', 'release', 'reduced 8 -> 6 MB']);
 });
 
 t.test('again only after the heap has grown by the threshold', async (t) => {
@@ -72,7 +73,7 @@ t.test('again only after the heap has grown by the threshold', async (t) => {
   m.idle();
   await sleep(60);
   t.equal(m.reductions, 1, 'growth just short of the threshold: nothing');
-  t.same(calls, ['claim', 'reduce', 'release'], 'not even a claim on the acceptor');
+  t.same(calls, ['claim', 'reduce', 'release', 'reduced 8 -> 6 MB'], 'not even a claim on the acceptor');
   grow(1);
   m.idle();
   await sleep(60);

@@ -33,26 +33,17 @@ t.test('a bundle is used only while none of its inputs is newer', (t) => {
 
 // The root build (`npm ci` runs it through `prepare`) bundles the child with esbuild, a
 // devDependency; the workspace always has it.
-t.test('the built child bundle is fresh and loads every module it holds', (t) => {
-  t.ok(fs.existsSync(bundle), `${path.relative(root, bundle)} was built`);
-  t.equal(freshBundle(bundle), true, 'built after its inputs');
-  // Started without a bootstrap, the child loads everything, then refuses with its message.
-  const env = { ...process.env };
-  delete env['PREFORK_CHILD'];
-  const r = spawnSync(process.execPath, [bundle], { env, encoding: 'utf8', timeout: 60_000 });
-  t.equal(r.status, 3, 'exits with APEXIT_CHILDINIT');
-  t.match(r.stderr, /^PF02005: child initialisation failed: PF02003: PREFORK_CHILD is not set/);
-  t.end();
-});
-
-t.test('the loader the master spawns is fresh and runs the bundle', (t) => {
-  const loader = path.join(path.dirname(bundle), 'child-load.cjs');
-  t.ok(fs.existsSync(loader), `${path.relative(root, loader)} was built`);
-  t.equal(freshBundle(loader), true, 'built after its inputs');
-  const env = { ...process.env };
-  delete env['PREFORK_CHILD'];
-  const r = spawnSync(process.execPath, [loader], { env, encoding: 'utf8', timeout: 60_000 });
-  t.equal(r.status, 3, 'the bundle ran: APEXIT_CHILDINIT');
-  t.match(r.stderr, /^PF02005: child initialisation failed: PF02003: PREFORK_CHILD is not set/);
-  t.end();
-});
+// Each is fresh and, started without a bootstrap, loads everything, then refuses with its
+// message: the bundle itself, and the loader the master spawns, which runs the bundle.
+for (const [what, file] of [['the child bundle', bundle], ['its loader', path.join(path.dirname(bundle), 'child-load.cjs')]] as const) {
+  t.test(`${what} is built, fresh and runs the child program`, (t) => {
+    t.ok(fs.existsSync(file), `${path.relative(root, file)} was built`);
+    t.equal(freshBundle(file), true, 'built after its inputs');
+    const env = { ...process.env };
+    delete env['PREFORK_CHILD'];
+    const r = spawnSync(process.execPath, [file], { env, encoding: 'utf8', timeout: 60_000 });
+    t.equal(r.status, 3, 'exits with APEXIT_CHILDINIT');
+    t.match(r.stderr, /^PF02005: child initialisation failed: PF02003: PREFORK_CHILD is not set/);
+    t.end();
+  });
+}
